@@ -1,0 +1,163 @@
+"""`grad` and `value_and_grad`: the decorators users call.
+
+Guarantees (API.md): `@grad`, `@grad(wrt=...)` and `grad(f)` alike; `wrt` by name, index or a sequence of them,
+checked when decorating; the result shape follows `wrt`; the original signature is kept (the generated function
+has it, defaults and keyword calls work). Compilation happens on first use (so helpers defined later in the
+module are found), once per function and request: the compiled module is cached per function object, and two
+threads calling at once compile it once. `.source`, `.ir`, `.fun`, `__wrapped__` and `.export()` are on the
+decorated object.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import os
+import tempfile
+import threading
+import weakref
+from collections.abc import Sequence
+
+from .emit import GENERATED_MARKER
+from .errors import SymgradError
+from .pipeline import Compiled, compile_function
+
+_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # fun -> {(wrt, bare): Compiled}
+_cache_lock = threading.RLock()
+
+
+def compiled_for(fun, wrt: tuple[int, ...], bare: bool) -> Compiled:
+    """The compiled module for `fun` and this request, compiled at most once per process."""
+    with _cache_lock:
+        per_function = _cache.setdefault(fun, {})
+        key = (wrt, bare)
+        if key not in per_function:
+            per_function[key] = compile_function(fun, wrt, bare=bare)
+        return per_function[key]
+
+
+def resolve_wrt(fun, wrt) -> tuple[tuple[int, ...], bool]:
+    """Parameter indices to differentiate, and whether the gradient is one bare number (API.md's shapes)."""
+    names = list(inspect.signature(fun).parameters)
+
+    def index(item) -> int:
+        if isinstance(item, str):
+            if item not in names:
+                raise SymgradError(f"wrt={item!r}: {fun.__name__}() has no parameter {item!r} (it has {names})")
+            return names.index(item)
+        if isinstance(item, int) and not isinstance(item, bool):
+            if not -len(names) <= item < len(names):
+                raise SymgradError(f"wrt={item}: {fun.__name__}() has {len(names)} parameters")
+            return item % len(names)
+        raise SymgradError(f"wrt takes parameter names or indices, not {item!r}")
+
+    if wrt is None:
+        return tuple(range(len(names))), len(names) == 1
+    if isinstance(wrt, str | int) and not isinstance(wrt, bool):
+        return (index(wrt),), True
+    if isinstance(wrt, Sequence):
+        indices = tuple(index(item) for item in wrt)
+        if len(set(indices)) != len(indices):
+            raise SymgradError(f"wrt={wrt!r} names a parameter twice")
+        return indices, False
+    raise SymgradError(f"wrt takes a parameter name, an index or a sequence of them, not {wrt!r}")
+
+
+class GradFunction:
+    """A function decorated by `grad` or `value_and_grad`: call it like the original."""
+
+    def __init__(self, fun, wrt, with_value: bool):
+        if not inspect.isfunction(fun):
+            raise SymgradError(
+                f"symgrad differentiates Python functions defined with def or lambda, not {type(fun).__name__}"
+            )
+        functools.update_wrapper(self, fun)
+        self.fun = fun
+        self._wrt, self._bare = resolve_wrt(fun, wrt)
+        self._with_value = with_value
+        self._impl = None
+        self._lock = threading.Lock()
+
+    @property
+    def compiled(self) -> Compiled:
+        return compiled_for(self.fun, self._wrt, self._bare)
+
+    def _load(self):
+        with self._lock:
+            if self._impl is None:
+                compiled = self.compiled
+                self._impl = compiled.value_and_grad if self._with_value else compiled.grad
+        return self._impl
+
+    def __call__(self, *args, **kwargs):
+        impl = self._impl or self._load()
+        return impl(*args, **kwargs)
+
+    @property
+    def source(self) -> str:
+        """The generated module, exactly the text that runs."""
+        return self.compiled.source
+
+    @property
+    def ir(self):
+        """The optimized value-and-gradient IR; print() it for the listing."""
+        return self.compiled.ir
+
+    @property
+    def wrt(self) -> tuple[str, ...]:
+        params = list(inspect.signature(self.fun).parameters)
+        return tuple(params[i] for i in self._wrt)
+
+    def export(self, path, *, overwrite: bool = False) -> str:
+        """Write the generated module to `path` atomically; refuse to replace a file symgrad did not generate
+        unless `overwrite=True`. Returns the path."""
+        return export_text(self.source, path, overwrite=overwrite)
+
+    def __repr__(self) -> str:
+        kind = "value_and_grad" if self._with_value else "grad"
+        return f"<symgrad.{kind} of {self.fun.__qualname__}{inspect.signature(self.fun)} wrt {', '.join(self.wrt)}>"
+
+
+def export_text(text: str, path, *, overwrite: bool = False) -> str:
+    path = os.fspath(path)
+    if os.path.exists(path) and not overwrite:
+        try:
+            with open(path, encoding="utf-8") as existing:
+                first = existing.readline()
+        except (OSError, UnicodeDecodeError):
+            first = ""
+        if not first.startswith(GENERATED_MARKER):
+            raise SymgradError(f"{path} exists and was not generated by symgrad; pass overwrite=True to replace it")
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".symgrad-", suffix=".py", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def _decorator(with_value: bool):
+    def decorate(fun=None, *, wrt=None):
+        if fun is None:
+            return lambda f: GradFunction(f, wrt, with_value)
+        return GradFunction(fun, wrt, with_value)
+
+    return decorate
+
+
+grad = _decorator(with_value=False)
+grad.__name__ = grad.__qualname__ = "grad"
+grad.__doc__ = """grad(fun=None, *, wrt=None): the gradient of `fun`, compiled to standalone Python.
+
+Use as `@grad`, `@grad(wrt="x")` or `grad(f)`. Calling the result returns the gradient: one float for a single
+parameter (or a single `wrt` name/index), else a tuple in parameter (or `wrt`) order."""
+
+value_and_grad = _decorator(with_value=True)
+value_and_grad.__name__ = value_and_grad.__qualname__ = "value_and_grad"
+value_and_grad.__doc__ = """value_and_grad(fun=None, *, wrt=None): like `grad`, but calls return `(value, gradient)`
+from one fused function."""

@@ -1,0 +1,193 @@
+"""The fence: an allow-list of the Python syntax symgrad differentiates.
+
+Assumes an AST from `source.get_source` (absolute positions). Guarantees: any node whose type is not listed
+below raises `UnsupportedSyntax` at that node's line and column, with a hint saying what to write instead.
+Only shapes are checked here; what names refer to is `resolve`'s job, and meaning is `lower`'s.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from .source import Source
+
+PLANNED = "planned for a later version of symgrad"
+
+# Node types allowed anywhere inside the function body (their own checks follow in `check`).
+_ALLOWED = (
+    ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.Expr, ast.Pass,
+    ast.BinOp, ast.UnaryOp, ast.Constant, ast.Name, ast.Attribute, ast.Call, ast.Tuple, ast.keyword,
+    ast.Load, ast.Store,
+    ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.USub, ast.UAdd,
+)  # fmt: skip
+
+_BINOP_HINTS = {
+    ast.FloorDiv: "`//` is not differentiable; use `/`",
+    ast.Mod: "`%` is not differentiable",
+    ast.MatMult: "`@` (matrix product) is not supported: symgrad differentiates scalar code",
+    ast.LShift: "bit operations are not differentiable",
+    ast.RShift: "bit operations are not differentiable",
+    ast.BitAnd: "bit operations are not differentiable",
+    ast.BitOr: "bit operations are not differentiable",
+    ast.BitXor: "bit operations are not differentiable",
+}
+
+# What to say for the constructs people try most; anything else gets the generic message.
+_NODE_HINTS = {
+    ast.If: ("`if` statements are not supported yet", f"branches on values are {PLANNED}"),
+    ast.IfExp: ("conditional expressions are not supported yet", f"branches on values are {PLANNED}"),
+    ast.For: ("`for` loops are not supported yet", f"loops are {PLANNED}; unroll the loop by hand for now"),
+    ast.While: ("`while` loops are not supported yet", f"loops are {PLANNED}"),
+    ast.Compare: ("comparisons are not supported yet", f"branches on values are {PLANNED}"),
+    ast.BoolOp: ("`and`/`or` are not supported yet", f"branches on values are {PLANNED}"),
+    ast.Subscript: ("indexing is not supported yet", f"lists and tuples of floats are {PLANNED}; "
+                    "pass the numbers as separate parameters for now"),
+    ast.List: ("lists are not supported yet", f"lists of floats are {PLANNED}"),
+    ast.ListComp: ("list comprehensions are not supported yet", f"lists of floats are {PLANNED}"),
+    ast.GeneratorExp: ("generator expressions are not supported yet", f"sum() over generators is {PLANNED}"),
+    ast.Lambda: ("a lambda inside the function is not supported", "define a helper function with `def` "
+                 "at module level; calls to it are inlined"),
+    ast.FunctionDef: ("a function defined inside the function is not supported",
+                      "define the helper at module level; calls to it are inlined"),
+    ast.Global: ("`global` is not supported", "pass the value as a parameter"),
+    ast.Nonlocal: ("`nonlocal` is not supported", "pass the value as a parameter"),
+    ast.Raise: ("`raise` is not supported", "check inputs before calling the compiled function"),
+    ast.Assert: ("`assert` is not supported", "check inputs before calling the compiled function"),
+    ast.Try: ("`try` is not supported", "symgrad compiles straight-line math"),
+    ast.With: ("`with` is not supported", "symgrad compiles straight-line math"),
+    ast.Import: ("`import` inside the function is not supported", "import at module level"),
+    ast.ImportFrom: ("`import` inside the function is not supported", "import at module level"),
+    ast.Starred: ("`*` unpacking is not supported", "pass and unpack values one by one"),
+    ast.NamedExpr: ("`:=` is not supported", "assign on a line of its own"),
+    ast.Dict: ("dicts are not supported", "symgrad differentiates functions of floats"),
+    ast.Set: ("sets are not supported", "symgrad differentiates functions of floats"),
+    ast.JoinedStr: ("f-strings are not supported", "symgrad differentiates functions of floats"),
+    ast.Delete: ("`del` is not supported", "just stop using the name"),
+    ast.Await: ("`await` is not supported", "symgrad differentiates plain functions"),
+    ast.Yield: ("`yield` is not supported", "symgrad differentiates plain functions, not generators"),
+}  # fmt: skip
+
+_SUPPORTED = (
+    "supported: parameters, assignment, tuple unpacking, augmented assignment, one return at the end, "
+    "+ - * / **, unary -, int and float literals, tanh exp log sqrt sin cos sigmoid relu, "
+    "and calls to other plain functions"
+)
+
+
+def check(src: Source) -> None:
+    """Raise UnsupportedSyntax at the first construct outside the language (in source order)."""
+    node = src.node
+    _check_signature(src, node.args)
+    if isinstance(node, ast.Lambda):
+        _check_tree(src, node.body)
+        return
+    if isinstance(node, ast.AsyncFunctionDef):
+        raise src.error(node, "async functions are not supported", "use a plain `def`")
+    body = list(node.body)
+    if body and _is_docstring(body[0]):
+        body = body[1:]
+    if not body or not isinstance(body[-1], ast.Return):
+        where = body[-1] if body else node
+        raise src.error(where, f"{node.name}() must end with `return <expression>`",
+                        "symgrad differentiates the one number the function returns")  # fmt: skip
+    for stmt in body:
+        _check_tree(src, stmt)
+        if isinstance(stmt, ast.Return) and stmt is not body[-1]:
+            raise src.error(stmt, "only one `return`, at the end, is supported",
+                            f"early returns (with branches) are {PLANNED}")  # fmt: skip
+        if isinstance(stmt, ast.Expr):
+            raise src.error(stmt, "an expression statement does nothing symgrad can differentiate",
+                            "assign the result to a name, or remove the line")  # fmt: skip
+    ret = body[-1]
+    if ret.value is None:
+        raise src.error(ret, "`return` needs a value", "return the number to differentiate")
+
+
+def _is_docstring(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)
+
+
+def _check_signature(src: Source, args: ast.arguments) -> None:
+    if args.vararg is not None:
+        raise src.error(args.vararg, "`*args` parameters are not supported", "name each parameter")
+    if args.kwarg is not None:
+        raise src.error(args.kwarg, "`**kwargs` parameters are not supported", "name each parameter")
+
+
+def _check_tree(src: Source, root: ast.AST) -> None:
+    # Depth-first in field order, so the first error reported is the first in the source; annotations
+    # are skipped because they are ignored.
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _ALLOWED):
+            _check_node(src, node)
+        elif type(node) not in _BINOP_HINTS:  # operators are reported by the BinOp/AugAssign holding them
+            message, hint = _NODE_HINTS.get(type(node), (f"{_describe(node)} is not supported", _SUPPORTED))
+            raise src.error(node, message, hint)
+        children = [
+            child
+            for name, value in ast.iter_fields(node)
+            if name != "annotation"
+            for child in (value if isinstance(value, list) else [value])
+            if isinstance(child, ast.AST)
+        ]
+        stack.extend(reversed(children))
+
+
+def _check_node(src: Source, node: ast.AST) -> None:
+    if isinstance(node, ast.BinOp | ast.AugAssign) and type(node.op) in _BINOP_HINTS:
+        raise src.error(node, f"operator {_op_text(node.op)} is not supported", _BINOP_HINTS[type(node.op)])
+    if isinstance(node, ast.UnaryOp) and not isinstance(node.op, ast.USub | ast.UAdd):
+        what = "`not`" if isinstance(node.op, ast.Not) else "`~`"
+        raise src.error(node, f"{what} is not supported", "only unary - and + apply to numbers")
+    if isinstance(node, ast.Constant):
+        value = node.value
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            if isinstance(value, str) and _is_docstring_node(src, node):
+                return
+            raise src.error(node, f"the constant {value!r} is not a number symgrad can use",
+                            "use int or float literals")  # fmt: skip
+    if isinstance(node, ast.Call):
+        for arg in node.args:
+            if isinstance(arg, ast.Starred):
+                raise src.error(arg, "`*` unpacking in calls is not supported", "pass arguments one by one")
+        for kw in node.keywords:
+            if kw.arg is None:
+                raise src.error(kw.value, "`**` unpacking in calls is not supported", "pass keywords one by one")
+    if isinstance(node, ast.AnnAssign) and not isinstance(node.target, ast.Name):
+        raise src.error(node.target, "annotated assignment to this target is not supported", "assign to a name")
+    if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        for target in targets:
+            _check_target(src, target, augmented=isinstance(node, ast.AugAssign))
+
+
+def _is_docstring_node(src: Source, node: ast.Constant) -> bool:
+    body = getattr(src.node, "body", None)
+    return isinstance(body, list) and bool(body) and _is_docstring(body[0]) and body[0].value is node
+
+
+def _check_target(src: Source, target: ast.AST, augmented: bool) -> None:
+    if isinstance(target, ast.Name):
+        return
+    if isinstance(target, ast.Tuple) and not augmented:
+        for element in target.elts:
+            _check_target(src, element, augmented)
+        return
+    message, hint = _NODE_HINTS.get(type(target), (f"assignment to {_describe(target)} is not supported", ""))
+    if isinstance(target, ast.Attribute):
+        message, hint = "assignment to an attribute is not supported", "assign to a local name"
+    raise src.error(target, message, hint or "assign to a name, or unpack a tuple into names")
+
+
+def _op_text(op: ast.operator) -> str:
+    return {
+        ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.LShift: "<<", ast.RShift: ">>",
+        ast.BitAnd: "&", ast.BitOr: "|", ast.BitXor: "^",
+    }[type(op)]  # fmt: skip
+
+
+def _describe(node: ast.AST) -> str:
+    name = type(node).__name__
+    return f"`{name}`" if not isinstance(node, ast.expr | ast.stmt) else f"a {name} node"

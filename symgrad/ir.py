@@ -1,0 +1,293 @@
+"""symgrad's intermediate representation: flat single-assignment equations with source locations.
+
+A `Function` is parameters, a body of `Eqn`s and a tuple of output atoms. An atom is a `Var` (defined once: a
+parameter or one equation's output) or a `Const`. Every equation carries the `Loc` of the user's source it came
+from. Equations have a `blocks` field, empty for every primitive today: structured ops (an `if` whose branches
+are blocks, a loop whose body is a block) will live there, and `walk`, `verify` and the printer already recurse
+into it, so control flow can be added without changing the shape of straight-line code.
+
+Guarantees: IR values are immutable once built (passes return new Functions); `verify` checks single
+assignment, definition before use, arity and locations; `format_function` is deterministic: names come from the
+user's variable names and the order of appearance, never from ids or hashes.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
+from .errors import SymgradError
+from .ops import REGISTRY
+
+
+class IRError(SymgradError):
+    """The IR broke an invariant: a bug in symgrad, never the user's fault."""
+
+
+class Var:
+    """A single-assignment variable. `hint` is the name it should print as ('' for a temporary); `user` says
+    the hint is the user's own variable name (else it is derived, like `x_bar`). Identity is the object
+    itself, so two Vars with the same hint are different variables."""
+
+    __slots__ = ("hint", "serial", "user")
+    _serials = itertools.count()
+
+    def __init__(self, hint: str = "", user: bool = False):
+        self.hint = hint
+        self.user = user
+        self.serial = next(Var._serials)  # creation order, used only to order commutative operands in CSE
+
+    def __repr__(self) -> str:
+        return f"Var({self.hint or 't'}#{self.serial})"
+
+
+@dataclass(frozen=True, eq=False)
+class Const:
+    """A compile-time number. Equality and hashing distinguish 0.0 from -0.0 and 1 from 1.0."""
+
+    value: int | float
+
+    def key(self) -> tuple:
+        return (type(self.value).__name__, repr(self.value))
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Const) and self.key() == other.key()
+
+    def __hash__(self) -> int:
+        return hash(self.key())
+
+    def __repr__(self) -> str:
+        return f"Const({self.value!r})"
+
+
+Atom = Var | Const
+
+
+@dataclass(frozen=True)
+class Loc:
+    """Where an equation came from: the user's file, absolute line, 0-based column, the line's text and the
+    function it is in (inlined callees keep their own); `reverse` marks equations of the backward sweep."""
+
+    file: str
+    line: int
+    col: int
+    text: str
+    func: str
+    reverse: bool = False
+
+    def describe(self, top: Loc | None = None) -> str:
+        """`line N: source`, naming the function (and file) when it differs from `top`'s (inlined code)."""
+        where = f"line {self.line}"
+        if top is not None and (self.func, self.file) != (top.func, top.file):
+            where = f"{self.func}, {where}" if self.file == top.file else f"{self.func}, {self.file} {where}"
+        return f"{where}: {self.text.strip()}"
+
+
+@dataclass(frozen=True)
+class Eqn:
+    outs: tuple[Var, ...]
+    op: str
+    args: tuple[Atom, ...]
+    loc: Loc
+    blocks: tuple[tuple[Eqn, ...], ...] = ()  # reserved for structured control flow
+
+    @property
+    def out(self) -> Var:
+        return self.outs[0]
+
+
+NO_DEFAULT = object()
+
+
+@dataclass(frozen=True)
+class Param:
+    var: Var
+    name: str
+    default: object = NO_DEFAULT  # a number, or NO_DEFAULT
+    kind: str = "POSITIONAL_OR_KEYWORD"  # an inspect.Parameter kind name
+
+
+@dataclass(frozen=True)
+class Function:
+    """A function in IR. Before the reverse pass `outs` is `(value,)`; after it, `(value, *gradients)` with one
+    gradient per index in `wrt`."""
+
+    name: str
+    qualname: str
+    params: tuple[Param, ...]
+    body: tuple[Eqn, ...]
+    outs: tuple[Atom, ...]
+    origin: Loc
+    user_names: frozenset[str] = frozenset()  # every name the user's code mentions: ours never take them
+    wrt: tuple[int, ...] = ()
+    differentiated: bool = False
+
+    def __str__(self) -> str:
+        return format_function(self)
+
+    def with_body(self, body, outs=None) -> Function:
+        return replace(self, body=tuple(body), outs=tuple(self.outs if outs is None else outs))
+
+
+def walk(body) -> Iterator[Eqn]:
+    """Every equation of `body`, nested blocks included, in program order."""
+    for eqn in body:
+        yield eqn
+        for block in eqn.blocks:
+            yield from walk(block)
+
+
+def verify(fn: Function) -> Function:
+    """Check the invariants; return `fn` unchanged or raise IRError naming the broken one."""
+    defined: set[Var] = set()
+    for param in fn.params:
+        if param.var in defined:
+            raise IRError(f"parameter {param.name} bound twice")
+        defined.add(param.var)
+
+    def check_atom(atom, where):
+        if isinstance(atom, Var):
+            if atom not in defined:
+                raise IRError(f"{where}: {atom!r} used before it is defined")
+        elif not isinstance(atom, Const):
+            raise IRError(f"{where}: {atom!r} is not an atom")
+
+    for eqn in walk(fn.body):
+        op = REGISTRY.get(eqn.op)
+        if op is None:
+            raise IRError(f"unknown op {eqn.op!r}")
+        if len(eqn.args) != op.arity:
+            raise IRError(f"{eqn.op} takes {op.arity} arguments, got {len(eqn.args)}")
+        if not isinstance(eqn.loc, Loc):
+            raise IRError(f"{eqn.op} equation has no source location")
+        for atom in eqn.args:
+            check_atom(atom, eqn.op)
+        for out in eqn.outs:
+            if not isinstance(out, Var):
+                raise IRError(f"{eqn.op} output {out!r} is not a Var")
+            if out in defined:
+                raise IRError(f"{out!r} assigned twice (single assignment broken)")
+            defined.add(out)
+    for atom in fn.outs:
+        check_atom(atom, "outputs")
+    if fn.differentiated and len(fn.outs) != 1 + len(fn.wrt):
+        raise IRError("a differentiated function returns its value and one gradient per wrt parameter")
+    return fn
+
+
+class Namer:
+    """Deterministic, collision-free names, handed out in order of first request.
+
+    A user variable keeps its own name while that is free; every other name (versions `z_1`, adjoints `x_bar`,
+    temporaries `t0`) also avoids every name the user's code mentions, so a user's own `x_bar` or `t0` never
+    meets one of ours. Names in `taken` (module-level names of the generated code) are never handed out.
+    """
+
+    def __init__(self, user_names=(), taken=()):
+        self.user_names = frozenset(user_names)
+        self.taken: set[str] = set(taken)
+        self.names: dict[Var, str] = {}
+        self._temps = itertools.count()
+
+    def fresh(self, hint: str, user: bool = False) -> str:
+        if user and hint not in self.taken:
+            self.taken.add(hint)
+            return hint
+        if hint:
+            candidates = itertools.chain([hint], (f"{hint}_{i}" for i in itertools.count(1)))
+        else:
+            candidates = (f"t{i}" for i in self._temps)
+        for candidate in candidates:
+            if candidate not in self.taken and candidate not in self.user_names:
+                self.taken.add(candidate)
+                return candidate
+        raise AssertionError("unreachable: the candidate streams are infinite")
+
+    def name(self, var: Var) -> str:
+        if var not in self.names:
+            self.names[var] = self.fresh(var.hint, var.user)
+        return self.names[var]
+
+
+def _atom_text(namer: Namer, atom: Atom) -> str:
+    return namer.name(atom) if isinstance(atom, Var) else repr(atom.value)
+
+
+def format_function(fn: Function) -> str:
+    """The IR as text: one equation per line, `# line N: source` where the source line changes."""
+    namer = Namer(fn.user_names)
+    params = ", ".join(namer.name(p.var) for p in fn.params)
+    if fn.differentiated:
+        wrt = ", ".join(fn.params[i].name for i in fn.wrt) or "nothing"
+        header = f"def {fn.name}_value_and_grad({params}):  # wrt {wrt}; from {fn.origin.file}:{fn.origin.line}"
+    else:
+        header = f"def {fn.name}({params}):  # from {fn.origin.file}:{fn.origin.line}"
+    lines = [header]
+    state = {"loc": None, "reverse": False, "top": fn.origin}
+    _format_body(fn.body, namer, lines, indent="    ", state=state)
+    lines.append("    return " + ", ".join(_atom_text(namer, atom) for atom in fn.outs))
+    return "\n".join(lines) + "\n"
+
+
+def _format_body(body, namer: Namer, lines: list[str], indent: str, state: dict) -> None:
+    for eqn in body:
+        loc = eqn.loc
+        if loc.reverse and not state["reverse"]:
+            state["reverse"] = True
+            lines.append(f"{indent}# reverse sweep")
+        if (loc.file, loc.func, loc.line, loc.reverse) != state["loc"]:
+            state["loc"] = (loc.file, loc.func, loc.line, loc.reverse)
+            lines.append(f"{indent}# {loc.describe(state['top'])}")
+        args = ", ".join(_atom_text(namer, atom) for atom in eqn.args)
+        outs = ", ".join(namer.name(out) for out in eqn.outs)
+        lines.append(f"{indent}{outs} = {eqn.op}({args})")
+        for block in eqn.blocks:
+            _format_body(block, namer, lines, indent + "    ", state)
+
+
+def evaluate_constant(op_name: str, args: tuple[Atom, ...]) -> Const | None:
+    """The op applied to constant args, computed now exactly as the generated code would at run time; None
+    where it cannot be folded safely (not all constants, it raises, the result is not a finite real, or it
+    would take unbounded time like 10**10**10)."""
+    if not all(isinstance(a, Const) for a in args):
+        return None
+    values = [a.value for a in args]
+    if op_name == "pow" and all(type(v) is int for v in values) and abs(values[1]) > 4096:
+        return None
+    try:
+        result = REGISTRY[op_name].forward(*values)
+    except (ArithmeticError, ValueError, TypeError):
+        return None  # left in place: the generated code raises the same error when it runs
+    if isinstance(result, bool) or not isinstance(result, int | float):
+        return None  # e.g. a complex power of a negative base: left to run time, as in plain Python
+    if isinstance(result, float) and result - result != 0.0:
+        return None  # inf or nan: keep the expression that makes it rather than print a special literal
+    return Const(result)
+
+
+class Builder:
+    """Appends equations at a current source location; every registry op is a method (`b.mul(x, y)`).
+    Plain numbers become Consts, and ops on constants only are computed at once (`evaluate_constant`)."""
+
+    def __init__(self):
+        self.eqns: list[Eqn] = []
+        self.loc: Loc | None = None
+
+    def at(self, loc: Loc) -> Builder:
+        self.loc = loc
+        return self
+
+    def emit(self, op_name: str, *args, hint: str = "", user: bool = False) -> Atom:
+        atoms = tuple(a if isinstance(a, Var | Const) else Const(a) for a in args)
+        folded = evaluate_constant(op_name, atoms)
+        if folded is not None:
+            return folded
+        var = Var(hint, user)
+        self.eqns.append(Eqn((var,), op_name, atoms, self.loc))
+        return var
+
+    def __getattr__(self, name: str):
+        if name in REGISTRY:
+            return lambda *args, **kw: self.emit(name, *args, **kw)
+        raise AttributeError(name)

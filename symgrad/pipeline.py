@@ -1,0 +1,58 @@
+"""The compiler's stages on one screen: lower, reverse, optimize, emit, load.
+
+Guarantees: `compile_function` is a pure function of the user's function and the request (which parameters,
+which result shape), so its text is byte-identical for the same input; `stages` returns the IR after each
+stage, for debugging and for the tests that check every pass keeps results bit-identical.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import load as loader
+from .emit import emit_module
+from .ir import Function, format_function
+from .lower import lower
+from .passes import optimize
+from .reverse import reverse
+
+
+@dataclass(frozen=True)
+class Compiled:
+    forward_ir: Function  # the lowered function, before differentiation
+    ir: Function  # the optimized value-and-gradient IR
+    source: str  # the generated module's text
+    filename: str  # the pseudo-filename it was compiled under
+    value_and_grad: object  # the generated <name>_value_and_grad
+    grad: object  # the generated <name>_grad
+
+
+def stages(fun, wrt: tuple[int, ...] | None = None) -> dict[str, Function]:
+    """The IR after each stage: 'lowered', 'reversed', 'optimized'."""
+    lowered = lower(fun)
+    wrt = tuple(range(len(lowered.params))) if wrt is None else wrt
+    reversed_ = reverse(lowered, wrt)
+    return {"lowered": lowered, "reversed": reversed_, "optimized": optimize(reversed_)}
+
+
+def compile_function(fun, wrt: tuple[int, ...], *, bare: bool, optimized: bool = True) -> Compiled:
+    lowered = lower(fun)
+    differentiated = reverse(lowered, wrt)
+    if optimized:
+        differentiated = optimize(differentiated)
+    text = emit_module(differentiated, bare=bare)
+    origin = f"{differentiated.origin.file}:{differentiated.origin.line}"
+    filename = loader.pseudo_filename(differentiated.qualname, origin)
+    namespace = loader.load(text, filename)
+    name = differentiated.name
+    return Compiled(
+        forward_ir=lowered,
+        ir=differentiated,
+        source=text,
+        filename=filename,
+        value_and_grad=namespace[f"{name}_value_and_grad"],
+        grad=namespace[f"{name}_grad"],
+    )
+
+
+__all__ = ["Compiled", "compile_function", "format_function", "stages"]

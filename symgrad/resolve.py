@@ -1,0 +1,81 @@
+"""Name resolution: what a name in the user's function refers to, decided by identity, not spelling.
+
+Assumes the fence has run. Guarantees: a name resolves the way Python would resolve it when the function runs
+(locals are `lower`'s business; then closure cells, the function's globals, builtins), and the object found is
+classified once: a number (folded as a constant), an op (by the object's identity: `math.tanh`, `symgrad.tanh`
+and `from math import tanh as th` are one op; a local named `tanh` is a local), a plain function to inline, or
+a module (only good for `module.attribute`). Anything else is rejected with the name and what it is.
+"""
+
+from __future__ import annotations
+
+import builtins
+import numbers
+import types
+from dataclasses import dataclass
+
+from . import ops
+
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class Number:
+    value: int | float
+
+
+@dataclass(frozen=True)
+class OpRef:
+    op: str
+
+
+@dataclass(frozen=True)
+class Inline:
+    fun: types.FunctionType
+
+
+@dataclass(frozen=True)
+class Module:
+    module: types.ModuleType
+
+
+@dataclass(frozen=True)
+class Other:
+    obj: object
+
+
+Resolved = Number | OpRef | Inline | Module | Other
+
+
+def lookup(fun: types.FunctionType, name: str) -> object:
+    """The object `name` refers to from inside `fun` (not a local), or _MISSING."""
+    code = fun.__code__
+    if name in code.co_freevars and fun.__closure__ is not None:
+        cell = fun.__closure__[code.co_freevars.index(name)]
+        try:
+            return cell.cell_contents
+        except ValueError:  # an empty cell: the enclosing variable is not assigned yet
+            return _MISSING
+    if name in fun.__globals__:
+        return fun.__globals__[name]
+    return getattr(builtins, name, _MISSING)
+
+
+def classify(obj: object) -> Resolved:
+    if isinstance(obj, numbers.Real) and not isinstance(obj, bool):
+        value = obj if type(obj) in (int, float) else (int(obj) if isinstance(obj, numbers.Integral) else float(obj))
+        return Number(value)
+    op = ops.callable_ops().get(id(obj))
+    if op is not None:
+        return OpRef(op)
+    wrapped = getattr(obj, "fun", None)
+    if isinstance(wrapped, types.FunctionType) and getattr(obj, "__wrapped__", None) is wrapped:
+        return Inline(wrapped)  # another @grad function: inline the function it wraps
+    if isinstance(obj, types.FunctionType):
+        return Inline(obj)
+    if isinstance(obj, types.ModuleType):
+        return Module(obj)
+    return Other(obj)
+
+
+MISSING = _MISSING
