@@ -3,7 +3,8 @@
 Guarantees: only rewrites that give bit-identical results for every finite input (and, for the identities,
 for inf and nan too): constants are folded by running the op itself; `x*1`, `1*x`, `x/1`, `x-0`, `x**1` become
 `x`; `-(-x)` becomes `x`; `x**2` becomes `x*x` (which is how the emitter prints it anyway); `a + (-b)` and
-`(-b) + a` become `a - b`, and `a - (-b)` becomes `a + b` (IEEE negation is exact). Never `0*x -> 0` (x may be inf or nan), `x+0 -> x` (-0.0 + 0.0 is +0.0), `x/x -> 1` or `0**x -> 0`.
+`(-b) + a` become `a - b`, and `a - (-b)` becomes `a + b` (IEEE negation is exact).
+Never `0*x -> 0` (x may be inf or nan), `x+0 -> x` (-0.0 + 0.0 is +0.0), `x/x -> 1` or `0**x -> 0`.
 """
 
 from __future__ import annotations
