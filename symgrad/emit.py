@@ -197,7 +197,9 @@ class _BodyPrinter:
             if isinstance(REGISTRY[eqn.op].printer, Conditional) or self._squares(eqn):
                 continue  # these print an argument twice: it must be a name
             for arg in eqn.args:
-                if isinstance(arg, Var) and not arg.hint and uses[arg] == 1 and arg not in outputs:
+                if not isinstance(arg, Var) or arg.hint or arg.primal is not None:
+                    continue  # constants print as themselves; named variables keep their statements
+                if uses[arg] == 1 and arg not in outputs:
                     if arg in self.defining:
                         self.inlined.add(arg)
         self.namer = Namer(fn.user_names, taken=module_names.taken())

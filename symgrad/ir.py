@@ -14,6 +14,7 @@ user's variable names and the order of appearance, never from ids or hashes.
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
@@ -27,15 +28,17 @@ class IRError(SymgradError):
 
 class Var:
     """A single-assignment variable. `hint` is the name it should print as ('' for a temporary); `user` says
-    the hint is the user's own variable name (else it is derived, like `x_bar`). Identity is the object
-    itself, so two Vars with the same hint are different variables."""
+    the hint is the user's own variable name. `primal` marks an adjoint: it prints as its primal's name plus
+    `_bar`, whatever name the primal gets. Identity is the object itself, so two Vars with the same hint are
+    different variables."""
 
-    __slots__ = ("hint", "serial", "user")
+    __slots__ = ("hint", "primal", "serial", "user")
     _serials = itertools.count()
 
-    def __init__(self, hint: str = "", user: bool = False):
+    def __init__(self, hint: str = "", user: bool = False, primal: Var | None = None):
         self.hint = hint
         self.user = user
+        self.primal = primal
         self.serial = next(Var._serials)  # creation order, used only to order commutative operands in CSE
 
     def __repr__(self) -> str:
@@ -66,15 +69,20 @@ Atom = Var | Const
 
 @dataclass(frozen=True)
 class Loc:
-    """Where an equation came from: the user's file, absolute line, 0-based column, the line's text and the
-    function it is in (inlined callees keep their own); `reverse` marks equations of the backward sweep."""
+    """Where an equation came from: the user's file (full path), absolute line, 0-based column, the line's text
+    and the function it is in (inlined callees keep their own); `reverse` marks equations of the backward sweep.
+    Printed output names only the file's base name, so it does not depend on where a checkout lives."""
 
-    file: str
+    path: str
     line: int
     col: int
     text: str
     func: str
     reverse: bool = False
+
+    @property
+    def file(self) -> str:
+        return os.path.basename(self.path)
 
     def describe(self, top: Loc | None = None) -> str:
         """`line N: source`, naming the function (and file) when it differs from `top`'s (inlined code)."""
@@ -206,7 +214,8 @@ class Namer:
 
     def name(self, var: Var) -> str:
         if var not in self.names:
-            self.names[var] = self.fresh(var.hint, var.user)
+            hint = f"{self.name(var.primal)}_bar" if var.primal is not None else var.hint
+            self.names[var] = self.fresh(hint, var.user)
         return self.names[var]
 
 
@@ -278,12 +287,12 @@ class Builder:
         self.loc = loc
         return self
 
-    def emit(self, op_name: str, *args, hint: str = "", user: bool = False) -> Atom:
+    def emit(self, op_name: str, *args, hint: str = "", user: bool = False, primal: Var | None = None) -> Atom:
         atoms = tuple(a if isinstance(a, Var | Const) else Const(a) for a in args)
         folded = evaluate_constant(op_name, atoms)
         if folded is not None:
             return folded
-        var = Var(hint, user)
+        var = Var(hint, user, primal)
         self.eqns.append(Eqn((var,), op_name, atoms, self.loc))
         return var
 

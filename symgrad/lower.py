@@ -43,7 +43,7 @@ class _Frame:
 
     def loc(self, node: ast.AST) -> Loc:
         line = node.lineno
-        return Loc(self.src.display_file, line, node.col_offset, self.src.line(line), self.name)
+        return Loc(self.src.filename, line, node.col_offset, self.src.line(line), self.name)
 
     def error(self, node: ast.AST, message: str, hint: str = "") -> UnsupportedSyntax:
         return self.src.error(node, message, hint)

@@ -120,6 +120,26 @@ def _pow(a, b):
 # --- adjoint rules ------------------------------------------------------------------------------------------
 
 
+class DomainError(Exception):
+    """Raised by an adjoint rule whose derivative cannot exist for these (constant) arguments; the reverse
+    pass reports it at the user's expression."""
+
+    def __init__(self, message: str, hint: str):
+        super().__init__(message)
+        self.hint = hint
+
+
+def _pow_exponent_rule(b, g, y, a, c):
+    # d(a**c)/dc = a**c * log(a): real only for a positive base.
+    base = getattr(a, "value", None)
+    if isinstance(base, numbers.Real) and not base > 0:
+        raise DomainError(
+            f"the exponent is differentiated, so the base must be positive, but it is the constant {base!r}",
+            "use a positive base, or make the exponent a constant",
+        )
+    return b.mul(g, b.mul(y, b.log(a)))
+
+
 def _pow_base_rule(b, g, y, a, c):
     # d(a**c)/da = c * a**(c-1); a constant zero exponent makes the output constant.
     if _is_zero_const(c):
@@ -182,7 +202,7 @@ _register(
         "pow", 2, _pow, Infix(ast.Pow),
         # The exponent's rule is reached only when the exponent is differentiated (a variable exponent),
         # which needs a positive base; a constant exponent has no adjoint.
-        (_pow_base_rule, lambda b, g, y, a, c: b.mul(g, b.mul(y, b.log(a)))),
+        (_pow_base_rule, _pow_exponent_rule),
         lambda sp, a, c: a**c, ((0.5, 3), (-2.5, 2.5)),
         special=((-2.0, 2), (-2.0, 3), (-1.5, -3), (2.0, 0.5), (TAU, 2), (1e-8, 0.5), (3.0, -2.5), (0.0, 2)),
     )

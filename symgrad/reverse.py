@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from .errors import UnsupportedSyntax
 from .ir import Builder, Const, Function, IRError, Var, verify
-from .ops import REGISTRY
+from .ops import REGISTRY, DomainError
 
 
 def reverse(fn: Function, wrt: tuple[int, ...]) -> Function:
@@ -40,16 +41,21 @@ def reverse(fn: Function, wrt: tuple[int, ...]) -> Function:
             if rule is None:
                 raise IRError(f"op {eqn.op} has no adjoint rule but one of its inputs is differentiated")
             first_new = len(b.eqns)
-            contribution = rule(b, g, eqn.out, *eqn.args)
+            try:
+                contribution = rule(b, g, eqn.out, *eqn.args)
+            except DomainError as exc:
+                loc = eqn.loc
+                raise UnsupportedSyntax(
+                    str(exc), filename=loc.path, lineno=loc.line, col=loc.col, text=loc.text, hint=exc.hint
+                ) from None
             if contribution is None:
                 continue  # a symbolic zero
-            name = f"{arg.hint}_bar" if arg.hint else ""
             if arg in adjoint:
-                adjoint[arg] = b.add(adjoint[arg], contribution, hint=name)
+                adjoint[arg] = b.add(adjoint[arg], contribution, primal=arg)
             else:
                 made_here = any(e.out is contribution for e in b.eqns[first_new:])
-                if made_here and not contribution.hint:
-                    contribution.hint = name
+                if made_here and not contribution.hint and contribution.primal is None:
+                    contribution.primal = arg  # the rule's result is this adjoint: name it `<arg>_bar`
                 adjoint[arg] = contribution
 
     grads = tuple(adjoint.get(fn.params[i].var, Const(0.0)) for i in wrt)
