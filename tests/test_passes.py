@@ -8,12 +8,11 @@ import struct
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from programs import inputs, load_function, programs
 
 from symgrad.ir import Builder, Const, Function, Loc, Param, Var, verify
 from symgrad.passes import PIPELINE, cse, dce, fold, optimize
 from symgrad.pipeline import compile_function
-
-from programs import inputs, load_function, programs
 
 LOC = Loc("t.py", 1, 0, "", "f")
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import math
 
+import corpus
 import mpmath
 import pytest
 import sympy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-import corpus
-import symgrad
 from programs import inputs, load_function, programs
+
+import symgrad
 from symgrad.errors import UnsupportedSyntax
 from symgrad.pipeline import compile_function
 
