@@ -11,7 +11,8 @@ Guarantees:
   invent collides with any name the user's code mentions (parameters, locals, globals such as `math`); an
   import or helper whose natural name is one of the user's locals (a local float named `tanh`) steps aside
   (`math_tanh`);
-- a temporary used once is printed inline in its single use, so lines read like the user's expressions;
+- a temporary used once is printed inline in its single use, so lines read like the user's expressions
+  (unless its adjoint is printed: then both have lines of their own);
 - `# line N: <source>` comments map statements back to the user's code; the text is byte-identical for the
   same input (no ids, hashes or set orders reach it);
 - results are floats even for int arguments: outputs that could be ints (computed by + - * ** from int
@@ -192,6 +193,8 @@ class _BodyPrinter:
         self.defining = {out: eqn for eqn in walk(fn.body) for out in eqn.outs}
         uses = Counter(a for eqn in walk(fn.body) for a in eqn.args if isinstance(a, Var))
         outputs = {a for a in fn.outs if isinstance(a, Var)}
+        # A temporary whose adjoint is printed (`t3_bar`) keeps its own line, so `t3` is there to read.
+        primals = {out.primal for eqn in walk(fn.body) for out in eqn.outs if out.primal is not None}
         self.inlined = set()
         for eqn in walk(fn.body):
             if isinstance(REGISTRY[eqn.op].printer, Conditional) or self._squares(eqn):
@@ -199,7 +202,7 @@ class _BodyPrinter:
             for arg in eqn.args:
                 if not isinstance(arg, Var) or arg.hint or arg.primal is not None:
                     continue  # constants print as themselves; named variables keep their statements
-                if uses[arg] == 1 and arg not in outputs:
+                if uses[arg] == 1 and arg not in outputs and arg not in primals:
                     if arg in self.defining:
                         self.inlined.add(arg)
         self.namer = Namer(fn.user_names, taken=module_names.taken())
