@@ -40,7 +40,10 @@ def test_ir_listing_matches_golden(name):
 
 
 def _generate_in_fresh_process(seed: str) -> str:
-    code = "import corpus, symgrad; print(symgrad.grad(corpus.every_op).source + str(symgrad.grad(corpus.names_like_ours).ir))"
+    code = (
+        "import corpus, symgrad\n"
+        "print(symgrad.grad(corpus.every_op).source + str(symgrad.grad(corpus.names_like_ours).ir))"
+    )
     env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(pathlib.Path(__file__).parent)}
     return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
 
@@ -114,7 +117,7 @@ HYGIENE = [
 ]
 
 
-def _assigned_and_params(source: str, function: str) -> tuple[set[str], list[str]]:
+def _assigned_and_params(source: str, function: str) -> tuple[set[str], list[str], list[str]]:
     tree = ast.parse(source)
     fn = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == function)
     targets = [t.id for n in ast.walk(fn) if isinstance(n, ast.Assign) for t in n.targets]
@@ -170,7 +173,7 @@ def test_user_names_that_look_like_ours_keep_their_meaning(tmp_path):
     imports = [n for n in ast.parse(source).body if isinstance(n, ast.ImportFrom)]
     assert [(a.name, a.asname) for i in imports for a in i.names] == [("exp", "math_exp"), ("tanh", "math_tanh")]
     assert "def sigmoid(x):" in source
-    assigned, params, targets = _assigned_and_params(source, "f_value_and_grad")
+    assigned, _, targets = _assigned_and_params(source, "f_value_and_grad")
     assert {"x_bar", "_t0", "t0", "tanh", "exp"} <= assigned
     assert len(targets) == len(set(targets))
     # ints in, floats out, and `float` as a parameter name does not break the int coercion
