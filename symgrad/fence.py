@@ -86,12 +86,14 @@ def check(src: Source) -> None:
     body = list(node.body)
     if body and _is_docstring(body[0]):
         body = body[1:]
+    # Constructs first: an if/else whose branches return should be reported as an `if`, not a missing return.
+    for stmt in body:
+        _check_tree(src, stmt)
     if not body or not isinstance(body[-1], ast.Return):
         where = body[-1] if body else node
         raise src.error(where, f"{node.name}() must end with `return <expression>`",
                         "symgrad differentiates the one number the function returns")  # fmt: skip
     for stmt in body:
-        _check_tree(src, stmt)
         if isinstance(stmt, ast.Return) and stmt is not body[-1]:
             raise src.error(stmt, "only one `return`, at the end, is supported",
                             f"early returns (with branches) are {PLANNED}")  # fmt: skip
@@ -154,7 +156,7 @@ def _check_node(src: Source, node: ast.AST) -> None:
                 raise src.error(arg, "`*` unpacking in calls is not supported", "pass arguments one by one")
         for kw in node.keywords:
             if kw.arg is None:
-                raise src.error(kw.value, "`**` unpacking in calls is not supported", "pass keywords one by one")
+                raise src.error(kw, "`**` unpacking in calls is not supported", "pass keywords one by one")
     if isinstance(node, ast.AnnAssign) and not isinstance(node.target, ast.Name):
         raise src.error(node.target, "annotated assignment to this target is not supported", "assign to a name")
     if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):

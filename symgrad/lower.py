@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import ast
 import inspect
-import numbers
 
 from . import fence, resolve
 from .errors import SymgradError, UnsupportedSyntax
@@ -43,7 +42,7 @@ class _Frame:
 
     def loc(self, node: ast.AST) -> Loc:
         line = node.lineno
-        return Loc(self.src.filename, line, node.col_offset, self.src.line(line), self.name)
+        return Loc(self.src.filename, line, self.src.column(node), self.src.line(line), self.name)
 
     def error(self, node: ast.AST, message: str, hint: str = "") -> UnsupportedSyntax:
         return self.src.error(node, message, hint)
@@ -72,7 +71,7 @@ def _mentioned_names(node: ast.AST) -> set[str]:
 class _Lowerer:
     def __init__(self):
         self.b = Builder()
-        self.inlining: list = []  # code objects being inlined, outermost first: recursion detection
+        self.inlining: list = []  # functions being inlined, outermost first: recursion detection (by identity)
         self.user_names: set[str] = set()
 
     # --- functions -------------------------------------------------------------------------------------
@@ -82,7 +81,7 @@ class _Lowerer:
         fence.check(src)
         params = self._params(fun, src)
         frame = _Frame(src, {p.name: p.var for p in params})
-        self.inlining.append(fun.__code__)
+        self.inlining.append(fun)
         value = self._body(frame)
         name = fun.__name__ if fun.__name__.isidentifier() else "lambda_"
         origin = frame.loc(src.node)
@@ -104,13 +103,13 @@ class _Lowerer:
         for p in inspect.signature(fun).parameters.values():
             default = NO_DEFAULT
             if p.default is not inspect.Parameter.empty:
-                if isinstance(p.default, bool) or not isinstance(p.default, numbers.Real):
+                default = resolve.as_number(p.default)
+                if default is None:
                     raise src.error(
                         arg_nodes[p.name],
                         f"the default of parameter {p.name!r} is {p.default!r}, not a number",
                         "give parameters number defaults, or none",
                     )
-                default = p.default
             params.append(Param(Var(p.name, user=True), p.name, default, p.kind.name))
         return params
 
@@ -132,7 +131,7 @@ class _Lowerer:
         raise AssertionError("unreachable: the fence requires a final return")
 
     def _inline(self, frame: _Frame, node: ast.Call, fun, args: list, kwargs: dict):
-        if fun.__code__ in self.inlining:
+        if any(active is fun for active in self.inlining):
             raise frame.error(
                 node,
                 f"recursive call of {fun.__name__}(): symgrad inlines calls, so recursion cannot be compiled",
@@ -141,23 +140,37 @@ class _Lowerer:
         try:
             src = get_source(fun)
         except SymgradError as exc:
-            raise frame.error(node, f"cannot inline {fun.__qualname__}(): {exc}") from None
+            raise frame.error(
+                node, f"cannot inline {fun.__qualname__}(): {exc}", "call plain functions defined with `def` in a file"
+            ) from None
         fence.check(src)
         signature = inspect.signature(fun)
         try:
             bound = signature.bind(*args, **kwargs)
         except TypeError as exc:
-            raise frame.error(node, f"bad call of {fun.__name__}{signature}: {exc}") from None
+            raise frame.error(
+                node, f"bad call of {fun.__name__}{signature}: {exc}", "pass the arguments the function takes"
+            ) from None
+        passed = set(bound.arguments)
         bound.apply_defaults()
         env = {}
         for name, value in bound.arguments.items():
-            if name not in {a.arg for a in _all_args(src.node)} or isinstance(value, Var | Const | tuple):
+            if isinstance(value, Var | Const | tuple):
                 env[name] = value
-            elif isinstance(value, numbers.Real) and not isinstance(value, bool):
-                env[name] = Const(value)
+            elif name not in passed and resolve.as_number(value) is not None:
+                env[name] = Const(resolve.as_number(value))  # a default
+            elif name not in passed:
+                raise frame.error(
+                    node, f"the default of {fun.__name__}()'s parameter {name!r} is {value!r}, not a number",
+                    "give the helper's parameters number defaults, or pass the argument",
+                )  # fmt: skip
             else:
-                raise frame.error(node, f"the default of {fun.__name__}()'s parameter {name!r} is not a number")
-        self.inlining.append(fun.__code__)
+                raise frame.error(
+                    node, f"{fun.__name__}()'s parameter {name!r} gets {self._describe(value)}; arguments of "
+                    "inlined functions must be numbers or tuples of numbers",
+                    "call the function inside the helper instead of passing it",
+                )  # fmt: skip
+        self.inlining.append(fun)
         try:
             return self._body(_Frame(src, env))
         finally:
@@ -176,10 +189,12 @@ class _Lowerer:
         elif isinstance(stmt, ast.AugAssign):
             name = stmt.target.id
             if name not in frame.env:
-                raise frame.error(stmt.target, f"{name!r} is updated before it is assigned")
+                raise frame.error(
+                    stmt.target, f"{name!r} is updated before it is assigned", f"assign {name} a value first"
+                )
             left = self._scalar(frame, stmt.target, frame.env[name], name)
             right = self._scalar(frame, stmt.value, self._expr(frame, stmt.value), "the right-hand side")
-            result = self.b.at(frame.loc(stmt)).emit(_BINOPS[type(stmt.op)], left, right)
+            result = self._emit(frame, stmt, _BINOPS[type(stmt.op)], left, right)
             self._bind(frame, stmt.target, result)
         elif isinstance(stmt, ast.Expr | ast.Pass):
             pass  # the docstring (the fence rejects any other expression statement)
@@ -208,7 +223,7 @@ class _Lowerer:
 
     def _expr(self, frame: _Frame, node: ast.expr):
         if isinstance(node, ast.Constant):
-            return Const(node.value)
+            return self._checked(frame, node, Const(node.value))
         if isinstance(node, ast.Name):
             return self._name(frame, node)
         if isinstance(node, ast.Attribute):
@@ -216,12 +231,12 @@ class _Lowerer:
         if isinstance(node, ast.BinOp):
             left = self._scalar(frame, node.left, self._expr(frame, node.left), "the left operand")
             right = self._scalar(frame, node.right, self._expr(frame, node.right), "the right operand")
-            return self.b.at(frame.loc(node)).emit(_BINOPS[type(node.op)], left, right)
+            return self._emit(frame, node, _BINOPS[type(node.op)], left, right)
         if isinstance(node, ast.UnaryOp):
             operand = self._scalar(frame, node.operand, self._expr(frame, node.operand), "the operand")
             if isinstance(node.op, ast.UAdd):
                 return operand
-            return self.b.at(frame.loc(node)).neg(operand)
+            return self._emit(frame, node, "neg", operand)
         if isinstance(node, ast.Tuple):
             return tuple(self._expr(frame, element) for element in node.elts)
         if isinstance(node, ast.Call):
@@ -232,7 +247,10 @@ class _Lowerer:
         if node.id in frame.env:
             return frame.env[node.id]
         if node.id in frame.local_names:
-            raise frame.error(node, f"{node.id!r} is used before it is assigned")
+            raise frame.error(
+                node, f"{node.id!r} is used before it is assigned",
+                f"assign {node.id} earlier; a name assigned anywhere in a function is local to all of it, as in Python",
+            )  # fmt: skip
         obj = resolve.lookup(frame.src.fun, node.id)
         if obj is resolve.MISSING:
             raise frame.error(node, f"name {node.id!r} is not defined",
@@ -243,15 +261,16 @@ class _Lowerer:
         if isinstance(base, resolve.Module):
             obj = getattr(base.module, node.attr, resolve.MISSING)
             if obj is resolve.MISSING:
-                raise frame.error(node, f"module {base.module.__name__!r} has no attribute {node.attr!r}")
+                raise frame.error(
+                    node, f"module {base.module.__name__!r} has no attribute {node.attr!r}", "check the spelling"
+                )
             return self._object(obj)
         raise frame.error(
             node, f"attribute {node.attr!r} of {self._describe(base)} is not supported",
             "use numbers, the supported ops and module constants like math.pi",
         )  # fmt: skip
 
-    @staticmethod
-    def _object(obj):
+    def _object(self, obj):
         resolved = resolve.classify(obj)
         return Const(resolved.value) if isinstance(resolved, resolve.Number) else resolved
 
@@ -267,13 +286,14 @@ class _Lowerer:
         if isinstance(callee, resolve.OpRef):
             op = REGISTRY[callee.op]
             name = ast.unparse(func)
+            usage = f"{name}({', '.join('xy'[: op.arity])})"
             if node.keywords:
-                raise frame.error(node.keywords[0].value, f"{name}() takes no keyword arguments here")
+                raise frame.error(node.keywords[0], f"{name}() takes no keyword arguments here", f"write {usage}")
             if len(node.args) != op.arity:
                 raise frame.error(node, f"{name}() takes {op.arity} argument{'s' * (op.arity > 1)} here, "
-                                  f"got {len(node.args)}")  # fmt: skip
+                                  f"got {len(node.args)}", f"write {usage}")  # fmt: skip
             args = [self._scalar(frame, a, self._expr(frame, a), f"the argument of {name}()") for a in node.args]
-            return self.b.at(frame.loc(node)).emit(callee.op, *args)
+            return self._emit(frame, node, callee.op, *args)
         if isinstance(callee, resolve.Inline):
             args = [self._expr(frame, a) for a in node.args]
             kwargs = {kw.arg: self._expr(frame, kw.value) for kw in node.keywords}
@@ -293,8 +313,34 @@ class _Lowerer:
             raise frame.error(node.func, f"method .{attr}() is not supported",
                               f"micrograd-style methods: {', '.join('.' + m + '()' for m in _METHODS)}")  # fmt: skip
         if node.args or node.keywords:
-            raise frame.error(node, f".{attr}() takes no arguments")
-        return self.b.at(frame.loc(node)).emit(attr, base)
+            raise frame.error(node, f".{attr}() takes no arguments", f"write x.{attr}() or {attr}(x)")
+        if isinstance(base, Const):
+            raise frame.error(node.func, f"a number has no .{attr}() method (only symgrad.Value does)",
+                              f"write {attr}({base.value!r})")  # fmt: skip
+        return self._emit(frame, node, attr, base)
+
+    def _emit(self, frame: _Frame, node: ast.AST, op: str, *args):
+        """Emit `op(*args)` for the expression `node`; constants that Python would turn into a complex number
+        or an int too large for a float are rejected here, at the user's expression."""
+        result = self.b.at(frame.loc(node)).emit(op, *args)
+        return self._checked(frame, node, result, op, args)
+
+    def _checked(self, frame: _Frame, node: ast.AST, result, op: str | None = None, args=()):
+        if isinstance(result, Const) and isinstance(result.value, int):
+            try:
+                float(result.value)
+            except OverflowError:
+                raise frame.error(node, "this integer constant is too large to become a float",
+                                  "use a float literal, or rescale the problem") from None  # fmt: skip
+        elif op is not None and args and all(isinstance(a, Const) for a in args):
+            try:
+                value = REGISTRY[op].forward(*(a.value for a in args))
+            except (ArithmeticError, ValueError):
+                return result  # the generated code raises it at run time, as the plain function does
+            if isinstance(value, complex):
+                raise frame.error(node, f"this constant expression is the complex number {value!r}",
+                                  "symgrad differentiates real functions: use a real constant") from None  # fmt: skip
+        return result
 
     def _scalar(self, frame: _Frame, node: ast.AST, value, what: str):
         if isinstance(value, Var | Const):

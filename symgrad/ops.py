@@ -260,7 +260,8 @@ _register(
         "relu", 1, _relu, Conditional(ast.Lt, left=0, body=0.0, orelse=0),
         # relu'(0) = 0, as in micrograd: the cotangent passes only where the output is positive.
         (lambda b, g, y, x: b.mask_pos(g, y),),
-        lambda sp, x: sp.Piecewise((0, x < 0), (x, True)), ((-3, 3),), special=((0.0,), (-1.0,), (2.0,)),
+        # Written so that SymPy's own derivative at the kink is 0 too (x > 0 strictly).
+        lambda sp, x: sp.Piecewise((x, x > 0), (0, True)), ((-3, 3),), special=((0.0,), (-1.0,), (2.0,)),
         method=True,
     )
 )  # fmt: skip
@@ -283,11 +284,11 @@ def _make_public(op: Op) -> Callable:
     name = op.name
 
     def public(x):
+        sympy = sys.modules.get("sympy")
+        if sympy is not None and isinstance(x, sympy.Basic):  # before numbers.Real: sympy.Integer(2) is one
+            return op.sympy(sympy, x)
         if isinstance(x, numbers.Real):
             return forward(x)
-        sympy = sys.modules.get("sympy")
-        if sympy is not None and isinstance(x, sympy.Basic):
-            return op.sympy(sympy, x)
         method = getattr(x, name, None)
         if method is None:
             raise TypeError(

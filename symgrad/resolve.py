@@ -61,9 +61,19 @@ def lookup(fun: types.FunctionType, name: str) -> object:
     return getattr(builtins, name, _MISSING)
 
 
+def as_number(obj: object) -> int | float | None:
+    """`obj` as a plain int or float if it is a real number (NumPy scalars, Fractions, ...), else None.
+    Bools are not numbers here, and SymPy objects are left alone (they are expressions, not constants)."""
+    if isinstance(obj, bool) or not isinstance(obj, numbers.Real) or type(obj).__module__.startswith("sympy"):
+        return None
+    if type(obj) in (int, float):
+        return obj
+    return int(obj) if isinstance(obj, numbers.Integral) else float(obj)
+
+
 def classify(obj: object) -> Resolved:
-    if isinstance(obj, numbers.Real) and not isinstance(obj, bool):
-        value = obj if type(obj) in (int, float) else (int(obj) if isinstance(obj, numbers.Integral) else float(obj))
+    value = as_number(obj)
+    if value is not None:
         return Number(value)
     op = ops.callable_ops().get(id(obj))
     if op is not None:

@@ -30,9 +30,14 @@ class Source:
     def line(self, lineno: int) -> str:
         return self.lines.get(lineno, "")
 
+    def column(self, node: ast.AST) -> int:
+        """The node's 0-based column in characters (ast counts UTF-8 bytes)."""
+        line = self.line(getattr(node, "lineno", self.node.lineno))
+        return len(line.encode("utf-8")[: getattr(node, "col_offset", 0)].decode("utf-8", errors="replace"))
+
     def error(self, node: ast.AST, message: str, hint: str = "") -> UnsupportedSyntax:
         lineno = getattr(node, "lineno", self.node.lineno)
-        col = getattr(node, "col_offset", 0)
+        col = self.column(node)
         return UnsupportedSyntax(
             message, filename=self.filename, lineno=lineno, col=col, text=self.line(lineno), hint=hint
         )
@@ -52,7 +57,8 @@ def get_source(fun) -> Source:
             f"cannot differentiate {name}: it is a {type(fun).__name__}, not a Python function; {_NO_SOURCE_HINT}"
         )
     try:
-        raw_lines, first = inspect.getsourcelines(fun)
+        # The code object, not the function: inspect would follow a decorator's __wrapped__ to another function.
+        raw_lines, first = inspect.getsourcelines(fun.__code__)
     except (OSError, TypeError) as exc:
         raise SymgradError(f"cannot read the source of {name} ({exc}); {_NO_SOURCE_HINT}") from None
     filename = fun.__code__.co_filename

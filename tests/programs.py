@@ -37,7 +37,8 @@ def _expr(depth: int, names: tuple[str, ...]):
     guarded = st.tuples(st.sampled_from(["log", "sqrt", "exp"]), sub).map(
         lambda t: f"exp(tanh({t[1]}))" if t[0] == "exp" else f"{t[0]}({t[1]} * {t[1]} + 0.5)"
     )
-    method = st.tuples(sub, st.sampled_from(["tanh", "relu", "sigmoid"])).map(lambda t: f"({t[0]}).{t[1]}()")
+    # a method needs a value, not a number: (0.5).tanh() is rejected as in plain Python
+    method = st.tuples(sub, st.sampled_from(["tanh", "relu", "sigmoid"])).map(lambda t: f"({t[0]} - y).{t[1]}()")
     return st.one_of(leaf, binary, division, power, unary, guarded, method)
 
 
