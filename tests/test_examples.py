@@ -38,6 +38,6 @@ def test_readme_shows_the_demo_output_verbatim():
 
 def test_readme_commands_are_the_contract():
     readme = (ROOT / "README.md").read_text()
-    assert 'pip install -e . && python examples/quickstart.py' in readme
+    assert "pip install -e . && python examples/quickstart.py" in readme
     assert 'pip install -e ".[test]" && python -m pytest' in readme
     assert 'pip install -e ".[test]" && python -m pytest' in (ROOT / ".ci" / "run").read_text()
