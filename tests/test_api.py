@@ -127,7 +127,9 @@ def test_the_original_function_still_runs_on_floats():
     assert grad(corpus.api_example).fun(X, Y) == corpus.api_example(X, Y)
 
 
-def test_compilation_is_cached_per_function_and_request(monkeypatch):
+@pytest.fixture
+def compile_calls(monkeypatch) -> list:
+    """An empty compile cache, and the list of compile_function calls made from now on."""
     calls = []
     real = api_module.compile_function
 
@@ -137,6 +139,11 @@ def test_compilation_is_cached_per_function_and_request(monkeypatch):
 
     monkeypatch.setattr(api_module, "_cache", api_module.weakref.WeakKeyDictionary())
     monkeypatch.setattr(api_module, "compile_function", counting)
+    return calls
+
+
+def test_compilation_is_cached_per_function_and_request(compile_calls):
+    calls = compile_calls
     first = grad(corpus.division_chain)
     first(1.0, 2.0, 3.0)
     second = grad(corpus.division_chain)  # a second grad(f): reuses the compiled module
@@ -147,17 +154,9 @@ def test_compilation_is_cached_per_function_and_request(monkeypatch):
     assert len(calls) == 2
 
 
-def test_two_threads_first_calling_compile_once(monkeypatch):
-    calls = []
-    real = api_module.compile_function
+def test_two_threads_first_calling_compile_once(compile_calls):
+    calls = compile_calls
     started = threading.Barrier(2)
-
-    def slow_counting(*args, **kwargs):
-        calls.append(args)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(api_module, "_cache", api_module.weakref.WeakKeyDictionary())
-    monkeypatch.setattr(api_module, "compile_function", slow_counting)
     f = grad(corpus.every_op)
     results = []
 
