@@ -4,8 +4,11 @@ This module is the public surface (see API.md); everything else in the package i
 """
 
 from .api import grad, value_and_grad
+from .checking import check, compare
 from .errors import GradientMismatch, SymgradError, UnsupportedSyntax
 from .ops import cos, exp, log, relu, sigmoid, sin, sqrt, tanh
+from .sympy_bridge import to_sympy
+from .tape import Value
 
 __version__ = "0.1.0"
 
@@ -13,6 +16,9 @@ __all__ = [
     "GradientMismatch",
     "SymgradError",
     "UnsupportedSyntax",
+    "Value",
+    "check",
+    "compare",
     "cos",
     "exp",
     "grad",
@@ -22,5 +28,6 @@ __all__ = [
     "sin",
     "sqrt",
     "tanh",
+    "to_sympy",
     "value_and_grad",
 ]
