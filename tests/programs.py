@@ -37,8 +37,8 @@ def _expr(depth: int, names: tuple[str, ...]):
     guarded = st.tuples(st.sampled_from(["log", "sqrt", "exp"]), sub).map(
         lambda t: f"exp(tanh({t[1]}))" if t[0] == "exp" else f"{t[0]}({t[1]} * {t[1]} + 0.5)"
     )
-    # a method needs a value, not a number: (0.5).tanh() is rejected as in plain Python
-    method = st.tuples(sub, st.sampled_from(["tanh", "relu", "sigmoid"])).map(lambda t: f"({t[0]} - y).{t[1]}()")
+    # a method needs a value, not a number ((0.5).tanh() fails in plain Python too): z is never reassigned
+    method = st.tuples(sub, st.sampled_from(["tanh", "relu", "sigmoid"])).map(lambda t: f"({t[0]} - z).{t[1]}()")
     return st.one_of(leaf, binary, division, power, unary, guarded, method)
 
 
@@ -48,8 +48,8 @@ def programs(draw, max_statements: int = 4, depth: int = 3) -> str:
     names = PARAMS
     lines = []
     for i in range(draw(st.integers(0, max_statements))):
-        target = draw(st.sampled_from([f"v{i}", *names])) if i else f"v{i}"
-        augmented = target in names and draw(st.booleans())
+        target = draw(st.sampled_from([f"v{i}", "x", "y", *names[3:]])) if i else f"v{i}"
+        augmented = target in names and draw(st.booleans())  # (z is never a target: see `method`)
         expr = draw(_expr(depth - 1, names))
         lines.append(f"{target} {'+' if augmented else ''}= {expr}")
         names = names if target in names else (*names, target)
