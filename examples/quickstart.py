@@ -8,7 +8,7 @@ import os
 import sys
 import tempfile
 
-from symgrad import grad, tanh, value_and_grad
+from symgrad import check, grad, tanh, value_and_grad
 
 
 @grad
@@ -35,7 +35,11 @@ def main() -> None:
     t = math.tanh(1.0 * 2.0 + 3)
     print(f"by hand: df/dx = {2 * t * (1 - t * t)!r}")
 
-    # 5. Export: the module runs without symgrad installed.
+    # 5. Check it against two references that share none of the compiler's derivative rules:
+    #    the tape engine (symgrad.Value, micrograd style) and SymPy's symbolic derivative.
+    print(check(f, 1.0, 2.0))
+
+    # 6. Export: the module runs without symgrad installed.
     with tempfile.TemporaryDirectory() as tmp:
         path = f.export(os.path.join(tmp, "f_grad.py"))
         namespace: dict = {}

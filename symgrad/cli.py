@@ -1,8 +1,9 @@
 """The `symgrad` command line (also `python -m symgrad`).
 
-Guarantees: exit 0 on success, 2 on bad usage or unsupported syntax (printed like a compiler error:
-`file:line:col: message`, the line, a caret and the hint, on stderr). The target is named `FILE.py:FUNC`; the
-file is imported as a module (its top level runs, as with `python FILE.py` minus the `__main__` block).
+Guarantees: exit 0 on success, 1 when `check` finds a mismatch, 2 on bad usage or unsupported syntax (printed
+like a compiler error: `file:line:col: message`, the line, a caret and the hint, on stderr). The target is named
+`FILE.py:FUNC`; the file is imported as a module (its top level runs, as with `python FILE.py` minus the
+`__main__` block).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import os
 import sys
 
 from .api import GradFunction, export_text, value_and_grad
-from .errors import SymgradError
+from .checking import check, compare
+from .errors import GradientMismatch, SymgradError
 
 
 class UsageError(Exception):
@@ -55,6 +57,32 @@ def _export(args) -> int:
     return 0
 
 
+def _point(args) -> list[float]:
+    compiled = _load_target(args.target, None)
+    n_params = len(compiled.wrt)
+    if len(args.at) > n_params:
+        raise UsageError(f"--at has {len(args.at)} numbers but {compiled.fun.__name__}() takes {n_params}")
+    return compiled.fun, args.at
+
+
+def _check(args) -> int:
+    fun, point = _point(args)
+    try:
+        report = check(fun, *point, rtol=args.rtol, atol=args.atol, fd=args.fd)
+    except GradientMismatch as exc:
+        print(str(exc.report))
+        print(f"symgrad: mismatch: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 1
+    print(report)
+    return 0
+
+
+def _compare(args) -> int:
+    fun, point = _point(args)
+    print(compare(fun, *point))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="symgrad", description="Compile a plain Python function into standalone value-and-gradient code."
@@ -74,6 +102,20 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", required=True, metavar="OUT.py", help="where to write the module")
     export.add_argument("--force", action="store_true", help="overwrite a file symgrad did not generate")
     export.set_defaults(run=_export)
+
+    def point_command(name: str, help_text: str):
+        command = commands.add_parser(name, help=help_text, description=help_text)
+        command.add_argument("target", metavar="FILE.py:FUNC", help="the function to differentiate")
+        command.add_argument("--at", nargs="+", type=float, required=True, metavar="X", help="the point")
+        return command
+
+    check_command = point_command("check", "compare the compiled gradient with the tape engine and SymPy (exit 1 "
+                                  "on a mismatch)")  # fmt: skip
+    check_command.add_argument("--rtol", type=float, default=1e-9)
+    check_command.add_argument("--atol", type=float, default=1e-12)
+    check_command.add_argument("--fd", action="store_true", help="also mpmath finite differences")
+    check_command.set_defaults(run=_check)
+    point_command("compare", "compiled vs tape engine: results and time per call").set_defaults(run=_compare)
     return parser
 
 

@@ -84,7 +84,39 @@ def test_bad_usage_exits_2(args, message):
     assert result.returncode == 2 and message in result.stderr, result.stderr
 
 
-@pytest.mark.parametrize("command", [[], ["show"], ["export"]])
+def test_check_and_compare(tmp_path):
+    ok = symgrad("check", f"{CORPUS}:api_example", "--at", "1.0", "2.0", "--fd")
+    assert ok.returncode == 0, ok.stderr
+    assert "OK: every reference agrees" in ok.stdout and "mpmath-fd" in ok.stdout
+    compared = symgrad("compare", f"{CORPUS}:neuron", "--at", "2", "0", "-3", "1", "6.88")
+    assert compared.returncode == 0 and "speed-up" in compared.stdout
+    too_many = symgrad("check", f"{CORPUS}:identity", "--at", "1", "2")
+    assert too_many.returncode == 2 and "takes 1" in too_many.stderr
+
+
+def test_check_exits_1_on_a_mismatch(tmp_path):
+    # A plugin module makes the compiled code wrong on purpose, so the CLI's mismatch path really runs.
+    (tmp_path / "sitecustomize.py").write_text(
+        "import symgrad.checking as c\n"
+        "real = c.run_compiled\n"
+        "def wrong(fun, args):\n"
+        "    r = real(fun, args)\n"
+        "    r.grads = tuple(g + 1e-3 for g in r.grads)\n"
+        "    return r\n"
+        "c.run_compiled = wrong\n"
+    )
+    import os
+
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-m", "symgrad", "check", f"{CORPUS}:api_example", "--at", "1.0", "2.0"],
+        capture_output=True, text=True, env=env, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert "MISMATCH" in result.stdout and "mismatch" in result.stderr
+
+
+@pytest.mark.parametrize("command", [[], ["show"], ["export"], ["check"], ["compare"]])
 def test_help_exists_for_every_command(command):
     result = symgrad(*command, "--help")
     assert result.returncode == 0 and "usage: symgrad" in result.stdout

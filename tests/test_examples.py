@@ -26,6 +26,7 @@ def test_quickstart_prints_the_gradient_and_the_module():
     t = math.tanh(1.0 * 2.0 + 3)
     assert math.isclose(dx, 2 * t * (1 - t * t), rel_tol=1e-14)
     assert "def f_value_and_grad(x, y):" in out and "exported to f_grad.py" in out
+    assert "OK: every reference agrees" in out and "tape" in out and "sympy" in out
 
 
 def test_readme_shows_the_demo_output_verbatim():
