@@ -267,6 +267,6 @@ class _BodyPrinter:
             def pick(which):
                 return args[which] if isinstance(which, int) else _constant(which)
 
-            test = ast.Compare(args[printer.left], [printer.compare()], [ast.Constant(0)])
+            test = ast.Compare(args[printer.left], [printer.compare()], [_constant(printer.against)])
             return ast.IfExp(test, pick(printer.body), pick(printer.orelse))
         raise AssertionError(f"no printer for {eqn.op}")

@@ -67,6 +67,7 @@ class Conditional:
     left: int
     body: int | float
     orelse: int | float
+    against: float = 0.0  # the right side of the comparison (a float: CPython compares float-float fastest)
 
 
 Printer = Infix | Prefix | MathCall | HelperCall | Conditional
@@ -257,7 +258,7 @@ _register(
 )  # fmt: skip
 _register(
     Op(
-        "relu", 1, _relu, Conditional(ast.Lt, left=0, body=0.0, orelse=0),
+        "relu", 1, _relu, Conditional(ast.Lt, left=0, body=0.0, orelse=0, against=0.0),
         # relu'(0) = 0, as in micrograd: the cotangent passes only where the output is positive.
         (lambda b, g, y, x: b.mask_pos(g, y),),
         # Written so that SymPy's own derivative at the kink is 0 too (x > 0 strictly).
@@ -268,7 +269,7 @@ _register(
 _register(
     Op(
         # g where y > 0, else 0.0: the derivative mask of relu (no adjoint: symgrad takes first derivatives).
-        "mask_pos", 2, _mask_pos, Conditional(ast.Gt, left=1, body=0, orelse=0.0), (None, None),
+        "mask_pos", 2, _mask_pos, Conditional(ast.Gt, left=1, body=0, orelse=0.0, against=0.0), (None, None),
         lambda sp, g, y: sp.Piecewise((g, y > 0), (0, True)), ((-3, 3), (-3, 3)),
     )
 )  # fmt: skip

@@ -10,9 +10,10 @@ from __future__ import annotations
 from ..ir import Function, verify
 from .cse import cse
 from .dce import dce
+from .floats import floats
 from .fold import fold
 
-PIPELINE = (fold, cse, fold, dce)
+PIPELINE = (fold, cse, fold, dce, floats)
 
 
 def optimize(fn: Function) -> Function:
@@ -21,4 +22,4 @@ def optimize(fn: Function) -> Function:
     return fn
 
 
-__all__ = ["PIPELINE", "cse", "dce", "fold", "optimize"]
+__all__ = ["PIPELINE", "cse", "dce", "floats", "fold", "optimize"]
