@@ -63,35 +63,54 @@ def resolve_wrt(fun, wrt) -> tuple[tuple[int, ...], bool]:
     raise SymgradError(f"wrt takes a parameter name, an index or a sequence of them, not {wrt!r}")
 
 
-class GradFunction:
-    """A function decorated by `grad` or `value_and_grad`: call it like the original."""
+_STUB = compile("def stub(*args, **kwargs):\n    return _symgrad_first_call(*args, **kwargs)\n", "<symgrad>", "exec")
 
-    def __init__(self, fun, wrt, with_value: bool):
+
+class GradFunction(functools.partial):
+    """A function decorated by `grad` or `value_and_grad`: call it like the original.
+
+    Calls cost one C-level hop: the object is a `functools.partial` of a stub function whose code is swapped,
+    on the first call, for the generated function's code (the stub's globals receive the generated module's
+    names). Until then, the stub compiles on demand.
+    """
+
+    def __new__(cls, fun, wrt, with_value: bool):
         if not inspect.isfunction(fun):
             raise SymgradError(
                 f"symgrad differentiates Python functions defined with def or lambda, not {type(fun).__name__}"
             )
+        namespace: dict = {}
+        exec(_STUB, namespace)
+        self = super().__new__(cls, namespace["stub"])
         functools.update_wrapper(self, fun)
         self.fun = fun
         self._wrt, self._bare = resolve_wrt(fun, wrt)
         self._with_value = with_value
-        self._impl = None
+        self._namespace = namespace
         self._lock = threading.Lock()
+        self._loaded = False
+        namespace["_symgrad_first_call"] = self._first_call
+        return self
+
+    def __init__(self, *args, **kwargs):
+        pass  # everything happens in __new__ (functools.partial takes no __init__ arguments of its own)
 
     @property
     def compiled(self) -> Compiled:
         return compiled_for(self.fun, self._wrt, self._bare)
 
-    def _load(self):
+    def _first_call(self, *args, **kwargs):
+        stub = self.func
         with self._lock:
-            if self._impl is None:
+            if not self._loaded:
                 compiled = self.compiled
-                self._impl = compiled.value_and_grad if self._with_value else compiled.grad
-        return self._impl
-
-    def __call__(self, *args, **kwargs):
-        impl = self._impl or self._load()
-        return impl(*args, **kwargs)
+                generated = compiled.value_and_grad if self._with_value else compiled.grad
+                self._namespace.update(generated.__globals__)
+                stub.__code__ = generated.__code__
+                stub.__defaults__ = generated.__defaults__
+                stub.__kwdefaults__ = generated.__kwdefaults__
+                self._loaded = True
+        return stub(*args, **kwargs)
 
     @property
     def source(self) -> str:
@@ -112,6 +131,9 @@ class GradFunction:
         """Write the generated module to `path` atomically; refuse to replace a file symgrad did not generate
         unless `overwrite=True`. Returns the path."""
         return export_text(self.source, path, overwrite=overwrite)
+
+    def __reduce__(self):
+        raise TypeError("symgrad's compiled functions cannot be pickled: export() the module instead")
 
     def __repr__(self) -> str:
         kind = "value_and_grad" if self._with_value else "grad"
