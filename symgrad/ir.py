@@ -196,6 +196,7 @@ class Namer:
         self.user_names = frozenset(user_names)
         self.taken: set[str] = set(taken)
         self.names: dict[Var, str] = {}
+        self._next_suffix: dict[str, int] = {}  # per base name, the first suffix not yet tried: linear, not quadratic
         self._temps = itertools.count()
 
     def fresh(self, hint: str, user: bool = False) -> str:
@@ -203,10 +204,13 @@ class Namer:
             self.taken.add(hint)
             return hint
         if hint:
-            candidates = itertools.chain([hint], (f"{hint}_{i}" for i in itertools.count(1)))
+            start = self._next_suffix.get(hint, 0)
+            candidates = (hint if i == 0 else f"{hint}_{i}" for i in itertools.count(start))
         else:
             candidates = (f"t{i}" for i in self._temps)
         for candidate in candidates:
+            if hint:
+                self._next_suffix[hint] = self._next_suffix.get(hint, 0) + 1
             if candidate not in self.taken and candidate not in self.user_names:
                 self.taken.add(candidate)
                 return candidate

@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 import inspect
 
-from . import fence, resolve
+from . import fence, ops, resolve
 from .errors import SymgradError, UnsupportedSyntax
 from .ir import NO_DEFAULT, Builder, Const, Function, Loc, Param, Var, verify
 from .ops import REGISTRY, UNARY_FUNCTIONS
@@ -37,7 +37,8 @@ class _Frame:
     def __init__(self, src: Source, env: dict):
         self.src = src
         self.env = env
-        self.local_names = set(env) | _assigned_names(src.node)
+        self.mentioned, assigned = _names(src.node)
+        self.local_names = set(env) | assigned
         self.name = getattr(src.node, "name", "<lambda>")
 
     def loc(self, node: ast.AST) -> Loc:
@@ -48,24 +49,19 @@ class _Frame:
         return self.src.error(node, message, hint)
 
 
-def _assigned_names(node: ast.AST) -> set[str]:
-    names = set()
-    for child in ast.walk(node):
-        if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store):
-            names.add(child.id)
-    return names
-
-
-def _mentioned_names(node: ast.AST) -> set[str]:
-    names = set()
+def _names(node: ast.AST) -> tuple[set[str], set[str]]:
+    """Every name the function's code mentions, and the names it assigns (its locals), in one walk."""
+    mentioned, assigned = set(), set()
     for child in ast.walk(node):
         if isinstance(child, ast.Name):
-            names.add(child.id)
+            mentioned.add(child.id)
+            if isinstance(child.ctx, ast.Store):
+                assigned.add(child.id)
         elif isinstance(child, ast.arg):
-            names.add(child.arg)
+            mentioned.add(child.arg)
         elif isinstance(child, ast.FunctionDef):
-            names.add(child.name)
-    return names
+            mentioned.add(child.name)
+    return mentioned, assigned
 
 
 class _Lowerer:
@@ -73,6 +69,7 @@ class _Lowerer:
         self.b = Builder()
         self.inlining: list = []  # functions being inlined, outermost first: recursion detection (by identity)
         self.user_names: set[str] = set()
+        self.op_table = ops.callable_ops()  # built once per compilation: what each function object is
 
     # --- functions -------------------------------------------------------------------------------------
 
@@ -114,7 +111,7 @@ class _Lowerer:
         return params
 
     def _body(self, frame: _Frame):
-        self.user_names |= _mentioned_names(frame.src.node)
+        self.user_names |= frame.mentioned
         node = frame.src.node
         if isinstance(node, ast.Lambda):
             return self._scalar(frame, node.body, self._expr(frame, node.body), "the return value")
@@ -271,7 +268,7 @@ class _Lowerer:
         )  # fmt: skip
 
     def _object(self, obj):
-        resolved = resolve.classify(obj)
+        resolved = resolve.classify(obj, self.op_table)
         return Const(resolved.value) if isinstance(resolved, resolve.Number) else resolved
 
     def _call(self, frame: _Frame, node: ast.Call):

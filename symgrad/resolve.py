@@ -71,11 +71,11 @@ def as_number(obj: object) -> int | float | None:
     return int(obj) if isinstance(obj, numbers.Integral) else float(obj)
 
 
-def classify(obj: object) -> Resolved:
+def classify(obj: object, op_table: dict[int, str] | None = None) -> Resolved:
     value = as_number(obj)
     if value is not None:
         return Number(value)
-    op = ops.callable_ops().get(id(obj))
+    op = (ops.callable_ops() if op_table is None else op_table).get(id(obj))
     if op is not None:
         return OpRef(op)
     wrapped = getattr(obj, "fun", None)

@@ -63,16 +63,17 @@ def get_source(fun) -> Source:
         raise SymgradError(f"cannot read the source of {name} ({exc}); {_NO_SOURCE_HINT}") from None
     filename = fun.__code__.co_filename
     text = "".join(raw_lines)
-    # An indented definition (a method, a nested def) parses inside `if 1:` so columns stay absolute.
+    # Blank lines in front make the parser count absolute line numbers itself; an indented definition (a
+    # method, a nested def) parses inside `if 1:` so columns stay absolute too.
     wrapped = text[:1].isspace()
+    padding = "\n" * (first - 1 - (1 if wrapped else 0))
     try:
-        module = ast.parse("if 1:\n" + text if wrapped else text)
+        module = ast.parse(padding + ("if 1:\n" + text if wrapped else text))
     except SyntaxError as exc:
         raise SymgradError(
             f"cannot isolate the source of {name} in {os.path.basename(filename)}:{first} ({exc.msg}); "
             "define it with `def` on lines of its own"
         ) from None
-    ast.increment_lineno(module, first - 1 - (1 if wrapped else 0))
     lines = {first + i: line for i, line in enumerate(raw_lines)}
     node = _find_node(module, fun, first, name, filename)
     return Source(fun=fun, filename=filename, node=node, lines=lines)
@@ -89,9 +90,11 @@ def _find_node(module: ast.Module, fun, first: int, name: str, filename: str):
             and [a.arg for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs] == arg_names
         ]
     else:
+        # the definition is the first statement (inside `if 1:` when indented); a decorator may sit above it
+        top = module.body[0].body if module.body and isinstance(module.body[0], ast.If) else module.body
         candidates = [
             node
-            for node in ast.walk(module)
+            for node in top
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == fun.__name__
         ]
         candidates.sort(key=lambda node: abs(node.lineno - code.co_firstlineno))

@@ -205,3 +205,15 @@ def test_generated_code_is_valid_for_every_corpus_function():
         if callable(fun) and getattr(fun, "__module__", None) == "corpus" and name != "helper":
             source = symgrad.grad(fun).source
             compile(source, name, "exec")
+
+
+def test_large_functions_delegate_the_gradient_entry_point(tmp_path, monkeypatch):
+    import symgrad.emit as emit_module
+    from symgrad.pipeline import compile_function
+
+    small = compile_function(corpus.every_op, (0, 1), bare=False)  # the usual case repeats the body
+    assert "_value_and_grad(" not in small.source.split("def every_op_grad")[1]
+    monkeypatch.setattr(emit_module, "REPEAT_BODY_LIMIT", 1)
+    compiled = compile_function(corpus.defaults, (0, 1, 2), bare=False)  # not through the cache
+    assert "    return defaults_value_and_grad(x, y, z=z)[1]" in compiled.source
+    assert compiled.grad(1.5, z=4.0) == compiled.value_and_grad(1.5, z=4.0)[1] == (2.0, 1.5, 1.0)

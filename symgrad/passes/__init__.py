@@ -15,11 +15,17 @@ from .fold import fold
 
 PIPELINE = (fold, cse, fold, dce, floats)
 
+# verify() after every pass costs about as much as a pass; the tests turn it on (tests/conftest.py), and the
+# result of the whole pipeline is always verified.
+VERIFY_EACH_PASS = False
+
 
 def optimize(fn: Function) -> Function:
     for pass_ in PIPELINE:
-        fn = verify(pass_(fn))
-    return fn
+        fn = pass_(fn)
+        if VERIFY_EACH_PASS:
+            verify(fn)
+    return verify(fn)
 
 
 __all__ = ["PIPELINE", "cse", "dce", "floats", "fold", "optimize"]
