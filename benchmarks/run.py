@@ -1,0 +1,369 @@
+"""symgrad's benchmark suite: one command prints and saves every table.
+
+    python benchmarks/run.py            # full run (a few minutes); writes benchmarks/results.md
+    python benchmarks/run.py --quick    # a smoke run with few repeats (used by the tests)
+
+Run time: for B1-B6, in one process, the columns are timed interleaved (each round times every column once,
+in turn) and each figure is the median over rounds of the time per call. Each column's value and gradient are
+checked against the hand-written reference (rtol 1e-9) before it is timed; a column that disagrees is not
+timed. Columns: the plain float function; the hand-written fused value-and-gradient (the reference, 1.00x);
+symgrad's decorated `value_and_grad(f)`; the generated function itself (what an exported module runs);
+symgrad's tape engine; PyPI micrograd where its ops suffice; SymPy diff + lambdify(cse=True, modules="math");
+torch and jax only when installed (never dependencies).
+
+Compile time: source-to-callable time of chains of 100, 1,000 and 10,000 steps (3 IR ops each), the time of
+each compiler stage, the generated size, the peak memory of the largest (tracemalloc), and SymPy's
+diff + lambdify of the same chains in a subprocess stopped after 120 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import math
+import pathlib
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+
+HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import cases as case_defs  # noqa: E402
+
+import symgrad  # noqa: E402
+from symgrad import api  # noqa: E402
+from symgrad.emit import emit_module  # noqa: E402
+from symgrad.load import load  # noqa: E402
+from symgrad.lower import lower  # noqa: E402
+from symgrad.passes import optimize  # noqa: E402
+from symgrad.reverse import reverse  # noqa: E402
+
+SYMPY_LIMIT = 120  # seconds
+
+
+def flat(result) -> list[float]:
+    value, grads = result
+    grads = grads if isinstance(grads, list | tuple) else (grads,)
+    return [float(value), *(float(g) for g in grads)]
+
+
+def agrees(got, want, rtol=1e-9, atol=1e-12) -> bool:
+    return len(got) == len(want) and all(
+        math.isclose(a, b, rel_tol=rtol, abs_tol=atol) for a, b in zip(got, want, strict=False)
+    )
+
+
+# --- the columns -----------------------------------------------------------------------------------------
+
+
+def tape_column(engine, f, n_args):
+    def run(*args):
+        leaves = [engine(a) for a in args]
+        out = f(*leaves)
+        out.backward()
+        return out.data, [leaf.grad for leaf in leaves]
+
+    return run
+
+
+def sympy_column(f, n_args):
+    """SymPy's own route: the function on symbols, diff, lambdify with CSE into math-module code."""
+    import sympy
+
+    symbols = sympy.symbols(f"s0:{n_args}", real=True)
+    expr = sympy.sympify(f(*symbols))
+    exprs = [expr, *(sympy.diff(expr, s) for s in symbols)]
+    compiled = sympy.lambdify(symbols, exprs, cse=True, modules="math")
+
+    def run(*args):
+        values = compiled(*args)
+        return values[0], values[1:]
+
+    return run
+
+
+class Timeout(Exception):
+    pass
+
+
+def with_time_limit(seconds, build):
+    def alarm(signum, frame):
+        raise Timeout
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.alarm(seconds)
+    try:
+        start = time.perf_counter()
+        result = build()
+        return result, time.perf_counter() - start
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def optional_columns(f, n_args):
+    """torch and jax, only when already installed."""
+    columns = {}
+    try:
+        torch = importlib.import_module("torch")
+    except ImportError:
+        torch = None
+    if torch is not None:
+
+        def torch_run(*args):
+            leaves = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in args]
+            out = f(*leaves)
+            out.backward()
+            return out.item(), [leaf.grad.item() for leaf in leaves]
+
+        columns["torch"] = torch_run
+    return columns
+
+
+def measure(columns: dict, args: tuple, rounds: int, target_seconds: float) -> dict[str, float]:
+    """Median seconds per call of each column, timed interleaved."""
+
+    def loop(fn, n):
+        start = time.perf_counter()
+        for _ in range(n):
+            fn(*args)
+        return time.perf_counter() - start
+
+    numbers = {}
+    for name, fn in columns.items():
+        n = 1
+        while loop(fn, n) < target_seconds / 10 and n < 1 << 22:
+            n *= 2
+        numbers[name] = max(1, int(n * 10 * target_seconds / max(loop(fn, n) * 10, 1e-9) / 10))
+    samples = {name: [] for name in columns}
+    for _ in range(rounds):
+        for name, fn in columns.items():
+            samples[name].append(loop(fn, numbers[name]) / numbers[name])
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def run_case(case, directory, rounds, target_seconds, log):
+    fns = case.load(directory)
+    f, hand, poly = fns["f"], fns["hand"], fns["poly"]
+    args = case.args
+    reference = flat(hand(*args))
+    vg = symgrad.value_and_grad(poly, wrt=list(range(len(args))))  # the same code as compiling f would give
+    columns = {
+        "plain": f,
+        "hand-written": hand,
+        "symgrad": vg,
+        "symgrad fn": vg.compiled.value_and_grad,
+        "tape": tape_column(symgrad.Value, poly, len(args)),
+    }
+    if case.micrograd:
+        from micrograd.engine import Value as MicrogradValue
+
+        columns["micrograd"] = tape_column(MicrogradValue, poly, len(args))
+    notes = {}
+    if case.sympy:
+        try:
+            columns["sympy"], seconds = with_time_limit(SYMPY_LIMIT, lambda: sympy_column(poly, len(args)))
+            notes["sympy compile s"] = seconds
+        except Timeout:
+            notes["sympy compile s"] = f">{SYMPY_LIMIT} (stopped)"
+        except RecursionError:
+            notes["sympy compile s"] = "failed: RecursionError"
+    columns.update(optional_columns(poly, len(args)))
+    for name, fn in list(columns.items()):
+        if name == "plain":
+            continue
+        try:
+            got = flat(fn(*args))
+        except RecursionError:
+            notes[name] = "RecursionError"
+            del columns[name]
+            continue
+        if not agrees(got, reference):
+            log(f"  {case.key} {name}: DISAGREES with the reference; not timed")
+            notes[name] = "disagrees"
+            del columns[name]
+    medians = measure(columns, args, rounds, target_seconds)
+    return medians, notes
+
+
+# --- compile time ----------------------------------------------------------------------------------------
+
+
+def compile_stages(f) -> dict:
+    times = {}
+    start = time.perf_counter()
+    lowered = lower(f)
+    times["lower"] = time.perf_counter() - start
+    t = time.perf_counter()
+    differentiated = reverse(lowered, tuple(range(len(lowered.params))))
+    times["reverse"] = time.perf_counter() - t
+    t = time.perf_counter()
+    optimized = optimize(differentiated)
+    times["optimize"] = time.perf_counter() - t
+    t = time.perf_counter()
+    text = emit_module(optimized, bare=False)
+    times["emit"] = time.perf_counter() - t
+    t = time.perf_counter()
+    load(text, f"<bench {f.__name__}>")
+    times["load"] = time.perf_counter() - t
+    times["total"] = time.perf_counter() - start
+    times["bytes"] = len(text)
+    times["lines"] = text.count("\n")
+    times["eqns"] = len(optimized.body)
+    return times
+
+
+SYMPY_CHAIN = """
+import sys, time, sympy
+steps = int(sys.argv[1])
+x, w = sympy.symbols("x w", real=True)
+start = time.perf_counter()
+e = x
+for _ in range(steps):
+    e = sympy.tanh(e * w + sympy.Rational(1, 2))
+f = sympy.lambdify((x, w), [e, sympy.diff(e, x), sympy.diff(e, w)], cse=True, modules="math")
+print(time.perf_counter() - start)
+"""
+
+
+def sympy_chain_seconds(steps: int) -> str:
+    try:
+        out = subprocess.run(
+            [sys.executable, "-c", SYMPY_CHAIN, str(steps)], capture_output=True, text=True, timeout=SYMPY_LIMIT
+        )
+        return f"{float(out.stdout):.2f}"
+    except subprocess.TimeoutExpired:
+        return f">{SYMPY_LIMIT} (stopped)"
+
+
+def compile_scaling(directory, sizes, sympy_sizes, log) -> list[str]:
+    rows = [
+        "| chain steps | IR eqns (optimized) | source-to-callable | per step | lower | reverse | optimize | emit | load"
+        " | generated size | peak memory | SymPy diff+lambdify |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for steps in sizes:
+        case = case_defs.Case(f"chain{steps}", "", case_defs.HEADER + case_defs.chain_source(steps, False), ())
+        path = directory / f"chain_{steps}.py"
+        path.write_text(case.source)
+        spec = importlib.util.spec_from_file_location(f"chain_{steps}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        tracemalloc.start()
+        compile_stages(module.f)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        untraced = compile_stages(module.f)  # timed again without tracemalloc's overhead
+        sympy_text = sympy_chain_seconds(steps) + " s" if steps in sympy_sizes else "not run"
+        log(f"  chain {steps}: {untraced['total']:.3f} s, peak {peak / 1e6:.1f} MB, sympy {sympy_text}")
+        rows.append(
+            f"| {steps:,} | {untraced['eqns']:,} | {untraced['total'] * 1e3:.1f} ms |"
+            f" {untraced['total'] / steps * 1e6:.1f} us |"
+            + "".join(f" {untraced[k] * 1e3:.1f} ms |" for k in ("lower", "reverse", "optimize", "emit", "load"))
+            + f" {untraced['bytes'] / 1e3:.0f} kB, {untraced['lines']:,} lines | {peak / 1e6:.1f} MB | {sympy_text} |"
+        )
+    return rows
+
+
+def first_result_times(case, directory) -> tuple[float, float]:
+    """Decorator to first result with an empty cache, then a second grad(f) of the same function."""
+    fns = case.load(directory)
+    api._cache.clear()
+    start = time.perf_counter()
+    symgrad.value_and_grad(fns["poly"])(*case.args)
+    first = time.perf_counter() - start
+    start = time.perf_counter()
+    symgrad.value_and_grad(fns["poly"])(*case.args)
+    second = time.perf_counter() - start
+    return first, second
+
+
+# --- the report --------------------------------------------------------------------------------------------
+
+
+COLUMNS = ["plain", "hand-written", "symgrad", "symgrad fn", "tape", "micrograd", "sympy", "torch"]
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="few repeats, small chains: a smoke run")
+    parser.add_argument("--output", default=str(HERE / "results.md"))
+    options = parser.parse_args(argv)
+    rounds, target = (3, 0.002) if options.quick else (31, 0.02)
+    sizes = (100, 1000) if options.quick else (100, 1000, 10000)
+    sympy_sizes = () if options.quick else (50, 100, 1000)
+    lines: list[str] = []
+
+    def log(text):
+        print(text, file=sys.stderr, flush=True)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = pathlib.Path(tmp)
+        sys.path.insert(0, tmp)
+        lines.append(f"Python {sys.version.split()[0]}, {rounds} interleaved rounds, medians per call.")
+        lines.append("")
+        lines.append("| benchmark | " + " | ".join(COLUMNS) + " |")
+        lines.append("|---|" + "---:|" * len(COLUMNS))
+        targets = []
+        for case in case_defs.cases():
+            log(f"{case.key}: {case.title}")
+            medians, notes = run_case(case, directory, rounds, target, log)
+            hand = medians["hand-written"]
+            cells = []
+            for column in COLUMNS:
+                if column in medians:
+                    cells.append(f"{_time(medians[column])} ({medians[column] / hand:.2f}x)")
+                elif column in notes:
+                    cells.append(f"failed: {notes[column]}")
+                elif column == "sympy" and "sympy compile s" in notes:
+                    cells.append(f"compile {notes['sympy compile s']}")
+                else:
+                    cells.append("n/a")
+            lines.append(f"| {case.key} {case.title} | " + " | ".join(cells) + " |")
+            sympy_note = notes.get("sympy compile s")
+            targets.append((case.key, medians, sympy_note))
+        lines.append("")
+        lines.append("Ratios are to the hand-written fused reference. `symgrad` is the decorated function users call;")
+        lines.append("`symgrad fn` the generated function itself (what an exported module runs). n/a: the tool lacks")
+        lines.append("the ops (micrograd has no tanh) or is not installed (torch, jax).")
+        lines.append("")
+        lines.append(
+            "| benchmark | symgrad / hand (target <= 1.10) | symgrad fn / hand | tape / symgrad (target >= 40)"
+            " | SymPy compile |"
+        )
+        lines.append("|---|---:|---:|---:|---:|")
+        for key, medians, sympy_note in targets:
+            hand = medians["hand-written"]
+            sg = medians["symgrad"]
+            sympy_text = f"{sympy_note:.2f} s" if isinstance(sympy_note, float) else str(sympy_note)
+            lines.append(
+                f"| {key} | {sg / hand:.2f} | {medians['symgrad fn'] / hand:.2f} |"
+                f" {medians['tape'] / sg:.0f} | {sympy_text} |"
+            )
+        lines.append("")
+        mlp = case_defs.cases()[3]
+        first, second = first_result_times(mlp, directory)
+        lines.append(
+            f"B4 from decorator to first result (empty cache): {first * 1e3:.1f} ms (target <= 100 ms); "
+            f"a second `value_and_grad(f)` of the same function reuses the compiled code: {second * 1e6:.0f} us."
+        )
+        lines.append("")
+        lines.append("Compile time (chains `x = tanh(x * w + 0.5)`, value and both gradients):")
+        lines.append("")
+        lines += compile_scaling(directory, sizes, sympy_sizes, log)
+    text = "\n".join(lines) + "\n"
+    print(text)
+    pathlib.Path(options.output).write_text(text)
+
+
+def _time(seconds: float) -> str:
+    return f"{seconds * 1e6:.2f} us" if seconds < 1e-3 else f"{seconds * 1e3:.2f} ms"
+
+
+if __name__ == "__main__":
+    main()
