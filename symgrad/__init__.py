@@ -5,6 +5,7 @@ This module is the public surface (see API.md); everything else in the package i
 
 from .api import grad, value_and_grad
 from .checking import check, compare
+from .drawing import graph
 from .errors import GradientMismatch, SymgradError, UnsupportedSyntax
 from .ops import cos, exp, log, relu, sigmoid, sin, sqrt, tanh
 from .sympy_bridge import to_sympy
@@ -22,6 +23,7 @@ __all__ = [
     "cos",
     "exp",
     "grad",
+    "graph",
     "log",
     "relu",
     "sigmoid",

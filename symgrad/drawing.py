@@ -1,0 +1,363 @@
+"""Draw the compiled value-and-gradient program as a Graphviz graph: `graph(fun, *args)` and `render(text, path)`.
+
+Assumes: `fun` is a function symgrad can compile (or a `grad`/`value_and_grad` object, whose `wrt` is kept), and
+`args`, when given, is a full point (parameters with defaults may be left out). The graph is drawn from the
+optimized value-and-gradient IR, the very program `f.source` prints, and today that IR is straight-line code:
+an equation with nested blocks (control flow, a later issue) raises `SymgradError` rather than draw it wrongly.
+
+Guarantees:
+- The DOT text is written by this module (no graphviz Python package) and is byte-identical for the same input:
+  nodes and edges come in IR order, names come from `ir.Namer` exactly as in the IR listing (`print(f.ir)`).
+- One node per IR equation, labelled like its listing line (`t0 = mul(x1, w1)`); one node per parameter; one
+  small node per use of a constant in an equation. One edge per equation argument, in argument order. Nothing
+  else is a node: node count = equations + parameters + constant uses.
+- Forward equations sit in the cluster `cluster_forward` (blue), reverse-sweep equations (`loc.reverse`) in
+  `cluster_reverse` (orange, dashed), parameters outside both (green).
+- With a point, every record reads micrograd's way, `{ name = op(args) | data 1.2345 | grad 0.5000 }`, with
+  4 decimals in the label and the exact values (`repr`) in the node's tooltip. `data` is computed here by
+  walking the equations with each op's float forward from the registry (the same float operations the
+  generated code performs). `grad` is d(value)/d(node), shown on parameters and forward nodes only:
+  for a parameter it is the IR's gradient output (what the compiled function returns); for the value node the
+  seed 1.0; for another forward node the generated code's own adjoint of it (the last reverse-sweep variable
+  whose `Var.primal` is that node) where the optimized IR keeps one, else -- optimization folds most
+  intermediate adjoints into others -- the grad the independent tape engine (`symgrad.Value`) computes by
+  replaying the forward equations. The tooltip says which source each grad came from. Reverse-sweep nodes
+  hold adjoints themselves, so they show `data` only, plus `gradient of p` on the ones the function returns.
+- `render` writes `.dot`/`.gv` text as is, and `.svg`/`.png`/`.pdf` through the Graphviz `dot` program when it
+  is on PATH; without it, it writes the `.dot` file next to the requested path and says how to get `dot`.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import os
+import shutil
+import subprocess
+
+from .errors import SymgradError
+from .ir import Const, Eqn, Function, Namer, Var, walk
+from .ops import PUBLIC_FUNCTIONS, REGISTRY
+from .pipeline import stages
+
+FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
+TEXT_SUFFIXES = (".dot", ".gv")
+
+_PARAM_FILL = "#d9ead3"
+_FORWARD_FILL = "#dae8fc"
+_REVERSE_FILL = "#fde9d9"
+_FORWARD_BORDER = "#6c8ebf"
+_REVERSE_BORDER = "#c55a11"
+_CONST_COLOR = "#666666"
+
+
+def graph(fun, *args, wrt=None) -> str:
+    """Graphviz DOT text of `fun`'s forward and reverse sweeps; with a point `args`, data and grads on the nodes.
+
+    `wrt` picks the differentiated parameters as in `grad` (default: those of a decorated `fun`, else all)."""
+    plain = getattr(fun, "fun", fun)
+    if wrt is None and plain is not fun:
+        wrt = list(getattr(fun, "wrt", ()))
+    indices = _wrt_indices(plain, wrt)
+    fn = stages(plain, indices)["optimized"]
+    for eqn in walk(fn.body):
+        if eqn.blocks:
+            raise SymgradError(f"graph() draws straight-line code only; {eqn.op} has nested blocks")
+    point = _bind(plain, fn, args) if args else None
+    return _Drawing(fn, point).text()
+
+
+def _wrt_indices(plain, wrt) -> tuple[int, ...]:
+    from .api import resolve_wrt
+
+    indices, _bare = resolve_wrt(plain, wrt)
+    return indices
+
+
+def _bind(plain, fn: Function, args) -> dict[Var, float]:
+    try:
+        bound = inspect.signature(plain).bind(*args)
+    except TypeError as exc:
+        raise SymgradError(f"graph({plain.__name__}, ...): the point does not fit the signature: {exc}") from None
+    bound.apply_defaults()
+    return {param.var: float(bound.arguments[param.name]) for param in fn.params}
+
+
+def evaluate(fn: Function, point: dict[Var, float]) -> dict[Var, float]:
+    """Every variable's value at `point` (parameter Var -> float): the equations run with the registry's float
+    forwards, in program order."""
+    env = dict(point)
+    for eqn in walk(fn.body):
+        values = [env[a] if isinstance(a, Var) else a.value for a in eqn.args]
+        result = REGISTRY[eqn.op].forward(*values)
+        (out,) = eqn.outs
+        env[out] = result
+    return env
+
+
+def _tape_grads(fn: Function, point: dict[Var, float]) -> dict[Var, float]:
+    """d(value)/d(v) for every forward variable v, by the tape engine replaying the forward equations; empty
+    where the tape cannot replay them (an op it lacks, or a derivative that does not exist at this point)."""
+    from .tape import Value
+
+    env: dict[Var, object] = {p.var: Value(point[p.var]) for p in fn.params}
+    binary = {
+        "add": lambda a, b: a + b,
+        "sub": lambda a, b: a - b,
+        "mul": lambda a, b: a * b,
+        "div": lambda a, b: a / b,
+        "pow": lambda a, b: a**b,
+    }
+    try:
+        for eqn in fn.body:
+            if eqn.loc.reverse:
+                continue
+            args = [env[a] if isinstance(a, Var) else a.value for a in eqn.args]
+            if eqn.op in binary:
+                result = binary[eqn.op](*args)
+            elif eqn.op == "neg":
+                result = -args[0]
+            elif eqn.op in PUBLIC_FUNCTIONS:
+                result = PUBLIC_FUNCTIONS[eqn.op](*args)
+            else:
+                return {}
+            (out,) = eqn.outs
+            env[out] = result if isinstance(result, Value) else Value(result)
+        value = fn.outs[0]
+        if not isinstance(value, Var):
+            return {}
+        env[value].backward()
+    except (ArithmeticError, ValueError, TypeError):
+        return {}
+    return {var: node.grad for var, node in env.items()}
+
+
+def _short(x: float) -> str:
+    """micrograd's `%.4f`, switching to `%.4g` where 4 decimals would hide the number."""
+    if isinstance(x, float) and not math.isfinite(x):
+        return repr(x)
+    if x == 0 or 1e-4 <= abs(x) < 1e9:
+        return f"{x:.4f}"
+    return f"{x:.4g}"
+
+
+def _record_escape(text: str) -> str:
+    """Text safe inside a record label field."""
+    out = []
+    for ch in text:
+        if ch in '{}|<>"\\':
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _attrs(pairs: list[tuple[str, str]]) -> str:
+    return "[" + ", ".join(f"{key}={value}" for key, value in pairs) + "]"
+
+
+class _Drawing:
+    def __init__(self, fn: Function, point: dict[Var, float] | None):
+        self.fn = fn
+        self.point = point
+        # Names exactly as format_function hands them out: parameters, then each equation's args, then outs.
+        namer = Namer(fn.user_names)
+        for param in fn.params:
+            namer.name(param.var)
+        for eqn in walk(fn.body):
+            for atom in eqn.args:
+                if isinstance(atom, Var):
+                    namer.name(atom)
+            for out in eqn.outs:
+                namer.name(out)
+        self.namer = namer
+        self.values = evaluate(fn, point) if point is not None else {}
+        self.grads: dict[Var, tuple[float, str]] = {}
+        self.returned: dict[Var, list[str]] = {}  # reverse-sweep variable -> the parameters it is the gradient of
+        self._collect_grads()
+
+    def name(self, atom) -> str:
+        return self.namer.name(atom) if isinstance(atom, Var) else repr(atom.value)
+
+    def _collect_grads(self) -> None:
+        fn = self.fn
+        value, *gradients = fn.outs
+        for index, gradient in zip(fn.wrt, gradients, strict=True):
+            param = fn.params[index]
+            if isinstance(gradient, Var):
+                self.returned.setdefault(gradient, []).append(param.name)
+            if self.point is not None:
+                number = self.values[gradient] if isinstance(gradient, Var) else float(gradient.value)
+                source = f"the gradient the function returns ({self.name(gradient)})"
+                self.grads[param.var] = (number, source)
+        if self.point is None:
+            return
+        params = {p.var for p in fn.params}
+        if isinstance(value, Var) and value not in params:
+            self.grads[value] = (1.0, "the seed: d(value)/d(value)")
+        adjoints: dict[Var, Var] = {}
+        for eqn in walk(fn.body):
+            if eqn.loc.reverse:
+                for out in eqn.outs:
+                    if out.primal is not None:
+                        adjoints[out.primal] = out  # the last one is the sum of every contribution
+        tape = _tape_grads(fn, self.point)
+        for eqn in walk(fn.body):
+            if eqn.loc.reverse:
+                continue
+            for out in eqn.outs:
+                if out in self.grads:
+                    continue
+                if out in adjoints:
+                    adjoint = adjoints[out]
+                    self.grads[out] = (self.values[adjoint], f"the generated code's adjoint {self.name(adjoint)}")
+                elif out in tape:
+                    self.grads[out] = (tape[out], "the tape engine (the optimized code keeps no adjoint of it)")
+
+    # --- nodes -------------------------------------------------------------------------------------------
+
+    def _fields(self, head: str, var: Var | None, reverse: bool) -> tuple[str, str]:
+        """The record label and the tooltip of one variable's node."""
+        fields = [_record_escape(head)]
+        tips = [head]
+        if self.point is not None and var is not None:
+            data = self.values[var]
+            fields.append(f"data {_short(data)}")
+            tips.append(f"data = {data!r}")
+            if not reverse and var in self.grads:
+                number, source = self.grads[var]
+                fields.append(f"grad {_short(number)}")
+                tips.append(f"grad = {number!r} (from {source})")
+        if var is not None and var in self.returned:
+            names = ", ".join(self.returned[var])
+            fields.append(_record_escape(f"gradient of {names}"))
+            tips.append(f"returned as the gradient of {names}")
+        if var is not None and var is self.fn.outs[0]:
+            tips.append("the function's value")
+        return "{ " + " | ".join(fields) + " }", "\n".join(tips)
+
+    def text(self) -> str:
+        fn = self.fn
+        lines: list[str] = []
+        n_eqns = sum(1 for _ in walk(fn.body))
+        n_consts = sum(1 for eqn in walk(fn.body) for a in eqn.args if isinstance(a, Const))
+        wrt = ", ".join(fn.params[i].name for i in fn.wrt) or "nothing"
+        lines.append(
+            f"// symgrad graph of {fn.name} from {fn.origin.file}:{fn.origin.line}, value and gradient wrt {wrt}: "
+            f"{n_eqns} equations, {len(fn.params)} parameters, {n_consts} constant uses"
+        )
+        title = f"{fn.name}: value and gradient wrt {wrt}"
+        if self.point is not None:
+            at = ", ".join(f"{p.name}={self.values[p.var]!r}" for p in fn.params)
+            title = f"{fn.name}({at}): value and gradient wrt {wrt}"
+        lines.append(f"digraph {_quote(fn.name)} {{")
+        lines.append(
+            "  graph "
+            + _attrs(
+                [
+                    ("rankdir", "LR"),
+                    ("fontname", '"Helvetica"'),
+                    ("fontsize", "12"),
+                    ("labelloc", "t"),
+                    ("label", _quote(title)),
+                ]
+            )
+            + ";"
+        )
+        lines.append('  node [shape=record, fontname="Helvetica", fontsize=10, style=filled];')
+        lines.append('  edge [fontname="Helvetica", fontsize=9, arrowsize=0.7];')
+        lines.append("  // parameters")
+        value = fn.outs[0]
+        for param in fn.params:
+            label, tip = self._fields(param.name, param.var, reverse=False)
+            attrs = [("label", _quote(label)), ("tooltip", _quote(tip)), ("fillcolor", _quote(_PARAM_FILL))]
+            if param.var is value:
+                attrs.append(("peripheries", "2"))
+            lines.append(f"  {_quote('v:' + self.name(param.var))} {_attrs(attrs)};")
+        edges: list[str] = []
+        const_serial = 0
+        for reverse, cluster, label, fill, border, style in (
+            (False, "cluster_forward", "forward", _FORWARD_FILL, _FORWARD_BORDER, "rounded"),
+            (True, "cluster_reverse", "reverse sweep", _REVERSE_FILL, _REVERSE_BORDER, "dashed,rounded"),
+        ):
+            eqns = [eqn for eqn in walk(fn.body) if bool(eqn.loc.reverse) == reverse]
+            lines.append(f"  subgraph {cluster} {{")
+            lines.append(f"    graph [label={_quote(label)}, style={_quote(style)}, color={_quote(border)}];")
+            for eqn in eqns:
+                const_serial = self._equation(eqn, reverse, fill, lines, edges, const_serial)
+            lines.append("  }")
+        lines.append("  // edges: one per equation argument, in argument order")
+        lines.extend(edges)
+        lines.append("}")
+        return "\n".join(lines) + "\n"
+
+    def _equation(self, eqn: Eqn, reverse: bool, fill: str, lines: list[str], edges: list[str], serial: int) -> int:
+        outs = ", ".join(self.name(out) for out in eqn.outs)
+        head = f"{outs} = {eqn.op}({', '.join(self.name(a) for a in eqn.args)})"
+        (out,) = eqn.outs
+        label, tip = self._fields(head, out, reverse)
+        tip = f"{tip}\n{eqn.loc.describe(self.fn.origin)}"
+        attrs = [("label", _quote(label)), ("tooltip", _quote(tip)), ("fillcolor", _quote(fill))]
+        if out is self.fn.outs[0] or out in self.returned:
+            attrs.append(("peripheries", "2"))
+        node = _quote("v:" + self.name(out))
+        lines.append(f"    {node} {_attrs(attrs)};")
+        edge_attrs = f" [color={_quote(_REVERSE_BORDER)}]" if reverse else ""
+        for atom in eqn.args:
+            if isinstance(atom, Var):
+                source = _quote("v:" + self.name(atom))
+            else:
+                source = _quote(f"c:{serial}")
+                serial += 1
+                const_attrs = [
+                    ("label", _quote(_record_escape(repr(atom.value)))),
+                    ("shape", "plaintext"),
+                    ("style", '""'),
+                    ("fontcolor", _quote(_CONST_COLOR)),
+                    ("tooltip", _quote(f"constant {atom.value!r}")),
+                ]
+                lines.append(f"    {source} {_attrs(const_attrs)};")
+            edges.append(f"  {source} -> {node}{edge_attrs};")
+        return serial
+
+
+def render(dot_text: str, path) -> str:
+    """Write `dot_text` to `path`: `.dot`/`.gv` as is; `.svg`/`.png`/`.pdf` drawn by Graphviz's `dot` program if it
+    is on PATH, else the `.dot` file is written next to `path` instead. Returns one line saying what happened."""
+    path = os.fspath(path)
+    stem, suffix = os.path.splitext(path)
+    suffix = suffix.lower()
+    if suffix in TEXT_SUFFIXES:
+        _write_text(path, dot_text)
+        return f"wrote {path}"
+    if suffix not in FORMATS:
+        known = ", ".join((*TEXT_SUFFIXES, *FORMATS))
+        raise SymgradError(f"cannot draw {path}: unknown extension {suffix or '(none)'}; use one of {known}")
+    dot = shutil.which("dot")
+    if dot is None:
+        fallback = stem + ".dot"
+        _write_text(fallback, dot_text)
+        return (
+            f"Graphviz `dot` is not on PATH, so {path} was not drawn; wrote {fallback} instead. Install Graphviz "
+            f"(`apt-get install graphviz`, `brew install graphviz` or https://graphviz.org/download/), then run: "
+            f"dot -T{FORMATS[suffix]} {fallback} -o {path}"
+        )
+    result = subprocess.run(
+        [dot, f"-T{FORMATS[suffix]}", "-o", path], input=dot_text.encode("utf-8"), capture_output=True, check=False
+    )
+    if result.returncode != 0:
+        message = result.stderr.decode("utf-8", errors="replace").strip()
+        raise SymgradError(f"Graphviz `dot` failed to draw {path} (exit {result.returncode}): {message}")
+    return f"wrote {path}"
+
+
+def _write_text(path: str, text: str) -> None:
+    with open(path, "w", encoding="utf-8", newline="\n") as out:
+        out.write(text)
+
+
+__all__ = ["evaluate", "graph", "render"]
