@@ -15,6 +15,7 @@ import sys
 
 from .api import GradFunction, export_text, value_and_grad
 from .checking import check, compare
+from .drawing import graph, render
 from .errors import GradientMismatch, SymgradError
 
 
@@ -83,6 +84,15 @@ def _compare(args) -> int:
     return 0
 
 
+def _graph(args) -> int:
+    compiled = _load_target(args.target, args.wrt)
+    at = args.at or ()
+    if at and len(at) > len(compiled.wrt):
+        raise UsageError(f"--at has {len(at)} numbers but {compiled.fun.__name__}() takes {len(compiled.wrt)}")
+    print(render(graph(compiled, *at), args.output))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="symgrad", description="Compile a plain Python function into standalone value-and-gradient code."
@@ -116,6 +126,10 @@ def build_parser() -> argparse.ArgumentParser:
     check_command.add_argument("--fd", action="store_true", help="also mpmath finite differences")
     check_command.set_defaults(run=_check)
     point_command("compare", "compiled vs tape engine: results and time per call").set_defaults(run=_compare)
+    graph_command = target_command("graph", "draw the forward and backward graph (SVG/PNG need Graphviz's dot)")
+    graph_command.add_argument("--at", nargs="+", type=float, metavar="X", help="show data and grad at a point")
+    graph_command.add_argument("-o", "--output", required=True, metavar="OUT.svg|OUT.png|OUT.dot")
+    graph_command.set_defaults(run=_graph)
     return parser
 
 

@@ -116,7 +116,15 @@ def test_check_exits_1_on_a_mismatch(tmp_path):
     assert "MISMATCH" in result.stdout and "mismatch" in result.stderr
 
 
-@pytest.mark.parametrize("command", [[], ["show"], ["export"], ["check"], ["compare"]])
+def test_graph_writes_dot_text(tmp_path):
+    out = tmp_path / "g.dot"
+    result = symgrad("graph", f"{CORPUS}:neuron", "--at", "2", "0", "-3", "1", "6.8813735870195432", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    text = out.read_text()
+    assert text.startswith("// symgrad graph of neuron") and "cluster_reverse" in text and "grad 0.5000" in text
+
+
+@pytest.mark.parametrize("command", [[], ["show"], ["export"], ["check"], ["compare"], ["graph"]])
 def test_help_exists_for_every_command(command):
     result = symgrad(*command, "--help")
     assert result.returncode == 0 and "usage: symgrad" in result.stdout
