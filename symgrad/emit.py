@@ -251,18 +251,36 @@ class _BodyPrinter:
         self.defining = {out: eqn for eqn in walk(fn.body) for out in eqn.outs}
         uses = Counter(a for eqn in walk(fn.body) for a in eqn.args if isinstance(a, Var))
         outputs = {a for a in fn.outs if isinstance(a, Var)}
-        # A temporary whose adjoint is printed (`t3_bar`) keeps its own line, so `t3` is there to read.
-        primals = {out.primal for eqn in walk(fn.body) for out in eqn.outs if out.primal is not None}
-        self.inlined = set()
+        consumers_allow = set()  # vars whose one consumer may print them inline
         for eqn in walk(fn.body):
             if isinstance(REGISTRY[eqn.op].printer, Conditional) or self._squares(eqn):
                 continue  # these print an argument twice: it must be a name
-            for arg in eqn.args:
-                if not isinstance(arg, Var) or arg.hint or arg.primal is not None:
-                    continue  # constants print as themselves; named variables keep their statements
-                if uses[arg] == 1 and arg not in outputs and arg not in primals:
-                    if arg in self.defining:
-                        self.inlined.add(arg)
+            consumers_allow.update(a for a in eqn.args if isinstance(a, Var) and uses[a] == 1)
+
+        def inlinable(var) -> bool:
+            return var in consumers_allow and var not in outputs and var in self.defining
+
+        # Adjoints of temporaries are steps inside one line's chain rule: inline when used once. Adjoints of the
+        # user's variables (z_bar) and gradients keep their lines: they are what a reader follows.
+        self.inlined = {
+            out
+            for eqn in walk(fn.body)
+            for out in eqn.outs
+            if out.primal is not None and not out.primal.hint and inlinable(out)
+        }
+        # A temporary whose adjoint is still printed (`t3_bar`) keeps its own line, so `t3` is there to read.
+        printed_adjoints_of = {
+            out.primal
+            for eqn in walk(fn.body)
+            for out in eqn.outs
+            if out.primal is not None and out not in self.inlined
+        }
+        self.inlined |= {
+            out
+            for eqn in walk(fn.body)
+            for out in eqn.outs
+            if not out.hint and out.primal is None and inlinable(out) and out not in printed_adjoints_of
+        }
         self.namer = Namer(fn.user_names, taken=module_names.taken())
         self._templates: dict[tuple, str] = {}
         self.statements = [eqn for eqn in fn.body if eqn.out not in self.inlined]
