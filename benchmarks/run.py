@@ -19,6 +19,7 @@ diff + lambdify of the same chains in a subprocess stopped after 120 s.
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import math
 import pathlib
@@ -195,6 +196,16 @@ def run_case(case, directory, rounds, target_seconds, log):
 
 
 def compile_stages(f) -> dict:
+    """The stages of pipeline.compile_function one by one, timed, with the garbage collector paused as
+    compile_function pauses it."""
+    gc.disable()
+    try:
+        return _compile_stages(f)
+    finally:
+        gc.enable()
+
+
+def _compile_stages(f) -> dict:
     times = {}
     start = time.perf_counter()
     lowered = lower(f)
@@ -236,9 +247,12 @@ def sympy_chain_seconds(steps: int) -> str:
         out = subprocess.run(
             [sys.executable, "-c", SYMPY_CHAIN, str(steps)], capture_output=True, text=True, timeout=SYMPY_LIMIT
         )
-        return f"{float(out.stdout):.2f}"
     except subprocess.TimeoutExpired:
-        return f">{SYMPY_LIMIT} (stopped)"
+        return f">{SYMPY_LIMIT} s (stopped)"
+    if out.returncode != 0:
+        last = out.stderr.strip().splitlines()[-1] if out.stderr.strip() else f"exit {out.returncode}"
+        return f"failed: {last.split(':')[0]}"
+    return f"{float(out.stdout):.2f} s"
 
 
 def compile_scaling(directory, sizes, sympy_sizes, log) -> list[str]:
@@ -259,7 +273,7 @@ def compile_scaling(directory, sizes, sympy_sizes, log) -> list[str]:
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         untraced = compile_stages(module.f)  # timed again without tracemalloc's overhead
-        sympy_text = sympy_chain_seconds(steps) + " s" if steps in sympy_sizes else "not run"
+        sympy_text = sympy_chain_seconds(steps) if steps in sympy_sizes else "not run"
         log(f"  chain {steps}: {untraced['total']:.3f} s, peak {peak / 1e6:.1f} MB, sympy {sympy_text}")
         rows.append(
             f"| {steps:,} | {untraced['eqns']:,} | {untraced['total'] * 1e3:.1f} ms |"
@@ -293,10 +307,11 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="few repeats, small chains: a smoke run")
     parser.add_argument("--output", default=str(HERE / "results.md"))
+    parser.add_argument("--compile-only", action="store_true", help="only the compile-time table (no file written)")
     options = parser.parse_args(argv)
     rounds, target = (3, 0.002) if options.quick else (31, 0.02)
     sizes = (100, 1000) if options.quick else (100, 1000, 10000)
-    sympy_sizes = () if options.quick else (50, 100, 1000)
+    sympy_sizes = () if options.quick else (100, 1000)
     lines: list[str] = []
 
     def log(text):
@@ -305,6 +320,9 @@ def main(argv=None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         directory = pathlib.Path(tmp)
         sys.path.insert(0, tmp)
+        if options.compile_only:
+            print("\n".join(compile_scaling(directory, sizes, (), log)))
+            return
         lines.append(f"Python {sys.version.split()[0]}, {rounds} interleaved rounds, medians per call.")
         lines.append("")
         lines.append("| benchmark | " + " | ".join(COLUMNS) + " |")

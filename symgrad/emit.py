@@ -23,6 +23,7 @@ Guarantees:
 from __future__ import annotations
 
 import ast
+import heapq
 import itertools
 import re
 from collections import Counter
@@ -308,18 +309,28 @@ class _BodyPrinter:
         for atom in self.fn.outs:
             if isinstance(atom, Var):
                 last_use[atom] = len(self.statements)  # outputs live to the return
+        # Per family: its names in order of creation, the held ones in a heap by when their holder dies, and the
+        # free ones in a heap by creation order (the first free name is taken: deterministic, and linear time).
         families: dict[tuple[str, bool], list[str]] = {}
-        holder: dict[str, Var] = {}
+        expiring: dict[tuple[str, bool], list[tuple[int, int, str]]] = {}
+        free: dict[tuple[str, bool], list[tuple[int, str]]] = {}
+
+        def hold(key, index, name, var):
+            heapq.heappush(expiring.setdefault(key, []), (last_use.get(var, -1), index, name))
+
+        def add_name(key, name, var):
+            names = families.setdefault(key, [])
+            names.append(name)
+            hold(key, len(names) - 1, name, var)
+
         for p in self.fn.params:
             name = self.namer.name(p.var)
-            families.setdefault((name, True), []).append(name)
-            holder[name] = p.var
+            add_name((name, True), name, p.var)
         # A parameter's gradient is named `<param>_bar` whatever the adjoints computed before it are called.
         for p, gradient in zip((self.fn.params[i] for i in self.fn.wrt), self.fn.outs[1:], strict=True):
             if isinstance(gradient, Var) and gradient.primal is p.var and gradient not in self.namer.names:
                 name = self.namer.fresh(f"{p.name}_bar")
-                families.setdefault((f"{p.name}_bar", False), []).append(name)
-                holder[name] = gradient
+                add_name((f"{p.name}_bar", False), name, gradient)
                 self.namer.names[gradient] = name
         for i, eqn in enumerate(self.statements):
             var = eqn.out
@@ -333,13 +344,18 @@ class _BodyPrinter:
                 hint, user = "", False  # its primal was merged away by CSE: a plain temporary
             else:
                 hint, user = var.hint, var.user
-            names = families.setdefault((hint, user), [])
+            key = (hint, user)
             # a holder read by this very statement may give up its name: the right side is evaluated first
-            name = next((n for n in names if last_use.get(holder[n], -1) <= i), None)
-            if name is None:
+            held, available = expiring.setdefault(key, []), free.setdefault(key, [])
+            while held and held[0][0] <= i:
+                _, index, name = heapq.heappop(held)
+                heapq.heappush(available, (index, name))
+            if available:
+                index, name = heapq.heappop(available)
+                hold(key, index, name, var)
+            else:
                 name = self.namer.fresh(hint, user)
-                names.append(name)
-            holder[name] = var
+                add_name(key, name, var)
             self.namer.names[var] = name
 
     @staticmethod
