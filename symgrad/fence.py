@@ -69,7 +69,7 @@ _NODE_HINTS = {
 
 _SUPPORTED = (
     "supported: parameters, assignment, tuple unpacking, augmented assignment, one return at the end, "
-    "+ - * / **, unary -, int and float literals, tanh exp log sqrt sin cos sigmoid relu, "
+    "+ - * / **, unary -, int and float literals, tanh exp log sqrt sin cos sigmoid relu, abs min max, "
     "and calls to other plain functions"
 )
 

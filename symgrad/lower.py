@@ -23,7 +23,8 @@ from .source import Source, get_source
 
 _BINOPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Pow: "pow"}
 _METHODS = tuple(name for name in UNARY_FUNCTIONS if REGISTRY[name].method)
-_PLANNED_BUILTINS = {"abs", "min", "max", "sum", "len", "range", "zip", "enumerate"}
+_PLANNED_BUILTINS = {"sum", "len", "range", "zip", "enumerate"}
+_VARIADIC = {"min", "max"}  # min(a, b, c) is min(min(a, b), c): Python keeps the first of equal values too
 
 
 def lower(fun) -> Function:
@@ -286,6 +287,15 @@ class _Lowerer:
             usage = f"{name}({', '.join('xy'[: op.arity])})"
             if node.keywords:
                 raise frame.error(node.keywords[0], f"{name}() takes no keyword arguments here", f"write {usage}")
+            if callee.op in _VARIADIC and len(node.args) >= 2:
+                args = [self._scalar(frame, a, self._expr(frame, a), f"an argument of {name}()") for a in node.args]
+                result = args[0]
+                for arg in args[1:]:
+                    result = self._emit(frame, node, callee.op, result, arg)
+                return result
+            if callee.op in _VARIADIC:
+                raise frame.error(node, f"{name}() of one argument (an iterable) is not supported yet",
+                                  f"write {name}(a, b, ...) of numbers; lists are {fence.PLANNED}")  # fmt: skip
             if len(node.args) != op.arity:
                 raise frame.error(node, f"{name}() takes {op.arity} argument{'s' * (op.arity > 1)} here, "
                                   f"got {len(node.args)}", f"write {usage}")  # fmt: skip

@@ -70,7 +70,23 @@ class Conditional:
     against: float = 0.0  # the right side of the comparison (a float: CPython compares float-float fastest)
 
 
-Printer = Infix | Prefix | MathCall | HelperCall | Conditional
+@dataclass(frozen=True)
+class BuiltinCall:
+    """A call of a Python builtin (`abs`, `min`, `max`); imported under another name only if a user's local
+    takes the builtin's name."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Expression:
+    """Printed by `build(args)`, a function of the arguments' expressions that may use an argument twice (the
+    emitter passes plain names or constants, never inlined expressions)."""
+
+    build: Callable[[list[ast.expr]], ast.expr]
+
+
+Printer = Infix | Prefix | MathCall | HelperCall | Conditional | BuiltinCall | Expression
 
 
 @dataclass(frozen=True)
@@ -274,7 +290,78 @@ _register(
     )
 )  # fmt: skip
 
+
+def _if(test: ast.expr, body: ast.expr, orelse: ast.expr) -> ast.expr:
+    return ast.IfExp(test, body, orelse)
+
+
+def _less(p: ast.expr, q: ast.expr) -> ast.expr:
+    return ast.Compare(p, [ast.Lt()], [q])
+
+
+def _zero() -> ast.expr:
+    return ast.Constant(0.0)
+
+
+def _signed_expression(a: list[ast.expr]) -> ast.expr:
+    """`g if 0.0 < x else -g if x < 0.0 else 0.0`"""
+    g, x = a
+    return _if(_less(_zero(), x), g, _if(_less(x, _zero()), ast.UnaryOp(ast.USub(), g), _zero()))
+
+
+_register(
+    Op(
+        # |x|; abs'(0) = 0, the subgradient PyTorch and SymPy (sign(0) = 0) use.
+        "abs", 1, abs, BuiltinCall("abs"), (lambda b, g, y, x: b.signed(g, x),),
+        lambda sp, x: sp.Abs(x), ((-3, 3),), special=((0.0,), (-2.0,), (TAU,), (-TAU,)),
+    )
+)  # fmt: skip
+_register(
+    Op(
+        # Python's min(a, b) is a unless b < a: on a tie the first argument is the result and gets the gradient.
+        "min", 2, min, BuiltinCall("min"),
+        (lambda b, g, y, p, q: b.unless_lt(g, q, p), lambda b, g, y, p, q: b.when_lt(g, q, p)),
+        # written as Python decides (not sp.Min, whose derivative splits a tie 1/2-1/2), so SymPy agrees at ties
+        lambda sp, p, q: sp.Piecewise((q, q < p), (p, True)), ((-3, 3), (-3, 3)),
+        special=((1.0, 1.0), (-1.0, 2.0), (2.0, -1.0)),
+    )
+)  # fmt: skip
+_register(
+    Op(
+        # max(a, b) is a unless a < b: ties go to the first argument, as in Python.
+        "max", 2, max, BuiltinCall("max"),
+        (lambda b, g, y, p, q: b.unless_lt(g, p, q), lambda b, g, y, p, q: b.when_lt(g, p, q)),
+        lambda sp, p, q: sp.Piecewise((q, p < q), (p, True)), ((-3, 3), (-3, 3)),
+        special=((1.0, 1.0), (-1.0, 2.0), (2.0, -1.0)),
+    )
+)  # fmt: skip
+_register(
+    Op(
+        # g * sign(x), the adjoint of abs (no adjoint of its own: symgrad takes first derivatives).
+        "signed", 2, lambda g, x: g if x > 0 else (-g if x < 0 else 0.0),
+        Expression(_signed_expression),
+        (None, None), lambda sp, g, x: sp.Piecewise((g, x > 0), (-g, x < 0), (0, True)), ((-3, 3), (-3, 3)),
+    )
+)  # fmt: skip
+_register(
+    Op(
+        # g if p < q else 0.0: where min/max send the cotangent.
+        "when_lt", 3, lambda g, p, q: g if p < q else 0.0,
+        Expression(lambda a: _if(_less(a[1], a[2]), a[0], _zero())),
+        (None, None, None), lambda sp, g, p, q: sp.Piecewise((g, p < q), (0, True)), ((-3, 3), (-3, 3), (-3, 3)),
+    )
+)  # fmt: skip
+_register(
+    Op(
+        "unless_lt", 3, lambda g, p, q: 0.0 if p < q else g,
+        Expression(lambda a: _if(_less(a[1], a[2]), _zero(), a[0])),
+        (None, None, None), lambda sp, g, p, q: sp.Piecewise((0, p < q), (g, True)), ((-3, 3), (-3, 3), (-3, 3)),
+    )
+)  # fmt: skip
+
 UNARY_FUNCTIONS = ("tanh", "exp", "log", "sqrt", "sin", "cos", "sigmoid", "relu")
+# Python builtins that name ops (resolved by identity like the rest): min and max take two or more arguments.
+BUILTIN_OPS = {"abs": abs, "min": min, "max": max, "pow": pow}
 
 
 # --- the public op functions --------------------------------------------------------------------------------
@@ -331,5 +418,6 @@ def callable_ops() -> dict[int, str]:
     if numpy is not None:
         for name in ("tanh", "exp", "log", "sqrt", "sin", "cos"):
             table[id(getattr(numpy, name))] = name
-    table[id(pow)] = "pow"
+    for name, builtin in BUILTIN_OPS.items():
+        table[id(builtin)] = name
     return table

@@ -72,6 +72,14 @@ def _float(x):
     return None
 
 
+def _compared(other):
+    if isinstance(other, Value):
+        return other.data
+    if isinstance(other, bool) or not isinstance(other, int | float):
+        raise TypeError(f"cannot compare a Value with {type(other).__name__}")
+    return other
+
+
 def _is_exponent(x):
     """True for an int or float exponent (not a bool); kept as given, like micrograd."""
     return isinstance(x, (int, float)) and not isinstance(x, bool)
@@ -364,6 +372,30 @@ class Value:
         return out
 
     # ------------------------------------------------------------------ reverse sweep
+
+    def __abs__(self):
+        out = Value(abs(self.data), (self,), "abs")
+
+        def _backward():
+            # d|x|/dx = sign(x), with 0 at the kink
+            self.grad += (1.0 if self.data > 0 else (-1.0 if self.data < 0 else 0.0)) * out.grad
+
+        out._backward = _backward
+        return out
+
+    # Comparisons look at the data only (no graph): Python's min() and max() of Values pick one Value, and the
+    # gradient flows to the one picked. __eq__ stays identity, so Values remain usable as dict keys.
+    def __lt__(self, other):
+        return self.data < _compared(other)
+
+    def __le__(self, other):
+        return self.data <= _compared(other)
+
+    def __gt__(self, other):
+        return self.data > _compared(other)
+
+    def __ge__(self, other):
+        return self.data >= _compared(other)
 
     def backward(self):
         """Accumulate d(self)/d(node) into ``.grad`` of every node this one depends on.

@@ -44,6 +44,13 @@ SYMPY_OPS: dict[str, Callable] = {
     "sigmoid": lambda x: 1 / (1 + sympy.exp(-x)),
     "relu": lambda x: sympy.Piecewise((0, x <= 0), (x, True)),
     "mask_pos": lambda g, y: sympy.Piecewise((g, y > 0), (0, True)),
+    "abs": sympy.Abs,
+    # Python's min/max keep the first argument on a tie; written so SymPy's derivative does the same
+    "min": lambda a, b: sympy.Piecewise((b, b < a), (a, True)),
+    "max": lambda a, b: sympy.Piecewise((b, a < b), (a, True)),
+    "signed": lambda g, x: sympy.Piecewise((g, x > 0), (-g, x < 0), (0, True)),
+    "when_lt": lambda g, p, q: sympy.Piecewise((g, p < q), (0, True)),
+    "unless_lt": lambda g, p, q: sympy.Piecewise((0, p < q), (g, True)),
 }
 
 # The same ops on mpmath numbers (for finite differences away from kinks).
@@ -63,6 +70,12 @@ MP_OPS: dict[str, Callable] = {
     "sigmoid": lambda x: 1 / (1 + mpmath.exp(-x)),
     "relu": lambda x: x if x > 0 else mpmath.mpf(0),
     "mask_pos": lambda g, y: g if y > 0 else mpmath.mpf(0),
+    "abs": lambda x: abs(x),
+    "min": lambda a, b: b if b < a else a,
+    "max": lambda a, b: b if a < b else a,
+    "signed": lambda g, x: g if x > 0 else (-g if x < 0 else mpmath.mpf(0)),
+    "when_lt": lambda g, p, q: g if p < q else mpmath.mpf(0),
+    "unless_lt": lambda g, p, q: mpmath.mpf(0) if p < q else g,
 }
 
 

@@ -31,15 +31,16 @@ def _expr(depth: int, names: tuple[str, ...]):
     power = st.tuples(sub, st.sampled_from(["2", "3", "-1", "0", "1"])).map(
         lambda t: f"({t[0]} ** {t[1]})" if t[1] != "-1" else f"(({t[0]}) * ({t[0]}) + 0.5) ** -1"
     )
-    unary = st.tuples(st.sampled_from(["tanh", "sin", "cos", "sigmoid", "relu", "-"]), sub).map(
+    unary = st.tuples(st.sampled_from(["tanh", "sin", "cos", "sigmoid", "relu", "abs", "-"]), sub).map(
         lambda t: f"-{t[1]}" if t[0] == "-" else f"{t[0]}({t[1]})"
     )
     guarded = st.tuples(st.sampled_from(["log", "sqrt", "exp"]), sub).map(
         lambda t: f"exp(tanh({t[1]}))" if t[0] == "exp" else f"{t[0]}({t[1]} * {t[1]} + 0.5)"
     )
     # a method needs a value, not a number ((0.5).tanh() fails in plain Python too): z is never reassigned
+    extreme = st.tuples(st.sampled_from(["min", "max"]), sub, sub).map(lambda t: f"{t[0]}({t[1]}, {t[2]})")
     method = st.tuples(sub, st.sampled_from(["tanh", "relu", "sigmoid"])).map(lambda t: f"({t[0]} - z).{t[1]}()")
-    return st.one_of(leaf, binary, division, power, unary, guarded, method)
+    return st.one_of(leaf, binary, division, power, unary, guarded, method, extreme)
 
 
 @st.composite

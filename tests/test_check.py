@@ -18,7 +18,9 @@ from symgrad.checking import agree, check, compare
     "name, point",
     [("api_example", (1.0, 2.0)), ("every_op", (0.3, 1.7)), ("uses_helper", (0.7, 1.9)),
      ("neuron", (2.0, 0.0, -3.0, 1.0, 6.88)), ("reassign", (0.4, -1.1)), ("division_chain", (1.5, -2.0, 0.25)),
-     ("relu_kink", (0.0,)), ("powers", (1.3, 0.8))],
+     ("relu_kink", (0.0,)), ("powers", (1.3, 0.8)),
+     # abs, min and max (they cannot run on SymPy symbols; check's SymPy route goes through the IR)
+     ("piecewise", (1.0, 2.0, 3.0)), ("piecewise", (-1.0, 0.5, 0.2)), ("piecewise", (2.5, 2.0, 0.1))],
 )  # fmt: skip
 def test_check_passes_on_correct_gradients(name, point):
     report = check(getattr(corpus, name), *point, fd=True)

@@ -40,7 +40,7 @@ from oracles import (
 
 import symgrad
 from symgrad.errors import SymgradError
-from symgrad.ops import PUBLIC_FUNCTIONS, REGISTRY, Infix, Op, Prefix
+from symgrad.ops import BUILTIN_OPS, PUBLIC_FUNCTIONS, REGISTRY, Infix, Op, Prefix
 
 try:
     import numpy
@@ -111,7 +111,7 @@ def int_points(op: Op, positions=None) -> list[tuple]:
 def spell(op: Op, args: list[str]) -> str:
     """The Python expression a user writes to apply `op` to the argument texts `args`."""
     nodes = [ast.parse(a, mode="eval").body for a in args]
-    if op.name in PUBLIC_FUNCTIONS:
+    if op.name in PUBLIC_FUNCTIONS or op.name in BUILTIN_OPS:
         node = ast.Call(ast.Name(op.name), nodes, [])
     elif isinstance(op.printer, Infix) and op.arity == 2:
         node = ast.BinOp(nodes[0], op.printer.operator(), nodes[1])
@@ -261,8 +261,8 @@ def test_every_op_has_independent_oracles_and_a_spelling():
         assert len(op.adjoints) == op.arity == len(op.domain), op.name
         assert all(len(point) == op.arity for point in op.special), op.name
         assert all(lo < hi for lo, hi in op.domain), op.name
-    # the internal helper is the only op without any adjoint
-    assert {op.name for op in OPS} - {op.name for op in DIFF_OPS} == {"mask_pos"}
+    # the internal helpers (the adjoints of relu, abs, min and max) are the only ops without any adjoint
+    assert {op.name for op in OPS} - {op.name for op in DIFF_OPS} == {"mask_pos", "signed", "when_lt", "unless_lt"}
     for name, fn in PUBLIC_FUNCTIONS.items():
         assert getattr(symgrad, name) is fn
         assert REGISTRY[name].arity == 1

@@ -9,7 +9,7 @@ import corpus
 import mpmath
 import pytest
 import sympy
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from programs import inputs, load_function, programs
 
@@ -76,6 +76,9 @@ def test_neuron_matches_hand_derivation():
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(body=programs(), point=st.tuples(inputs, inputs, inputs))
 def test_random_programs_match_sympy(tmp_path, body, point):
+    # Python's min and max cannot compare SymPy symbols, so this route cannot run them; test_fuzz checks those
+    # programs through check(), whose SymPy route goes through the IR, and against the tape engine.
+    assume("min(" not in body and "max(" not in body)
     if ").relu()" in body or ").tanh()" in body or ").sigmoid()" in body:
         body = body.replace(").relu()", ").__pos__()")  # normalised below: SymPy has no micrograd methods
     body = body.replace(").__pos__()", ")").replace(").tanh()", ") * 1.0").replace(").sigmoid()", ") + 0.0")

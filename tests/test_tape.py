@@ -723,3 +723,49 @@ def test_value_basics():
     # micrograd-style construction with explicit children and op
     w = Value(1.0, [v, v], "custom")
     assert type(w._prev) is tuple and w._prev == (v, v) and w._op == "custom"
+
+
+@pytest.mark.parametrize("x", [-2.5, -1e-300, 0.0, 1e-300, 3.0])
+def test_abs_against_sympy_with_zero_subgradient(x):
+    a = Value(x)
+    out = abs(a)
+    out.backward()
+    X = sympy.Symbol("X", real=True)
+    assert out.data == abs(x)
+    assert a.grad == float(sympy.diff(sympy.Abs(X), X).subs(X, x))  # sign(x); SymPy's sign(0) is 0
+
+
+@pytest.mark.parametrize(
+    "a, b, picked",
+    [(1.0, 2.0, 0), (2.0, 1.0, 1), (1.5, 1.5, 0)],  # on a tie Python's min and max keep the first argument
+)
+def test_min_and_max_of_values_pick_one_and_route_the_gradient(a, b, picked):
+    for builtin in (min, max):
+        va, vb = Value(a), Value(b)
+        out = builtin(va, vb) * 3.0
+        out.backward()
+        chosen = builtin(a, b)
+        assert out.data == 3.0 * chosen
+        first_wins = builtin(va, vb) is va
+        assert (va.grad, vb.grad) == ((3.0, 0.0) if first_wins else (0.0, 3.0))
+        first, second = _Boxed(a), _Boxed(b)
+        assert first_wins == (builtin(first, second) is first)  # the same element plain Python picks
+
+
+class _Boxed:
+    """A number that compares by value but keeps its identity, to see which one plain Python's min/max pick."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __lt__(self, other):
+        return self.value < other.value
+
+    def __gt__(self, other):
+        return self.value > other.value
+
+
+def test_comparisons_look_at_data_and_reject_other_types():
+    assert Value(1.0) < Value(2.0) and Value(2.0) > 1 and Value(1.0) <= 1.0 and Value(1.0) >= Value(1.0)
+    with pytest.raises(TypeError, match="cannot compare"):
+        Value(1.0) < "2"  # noqa: B015

@@ -385,18 +385,18 @@ def augmented_before_assignment(x):
     return acc
 
 
-def abs_builtin(x):
-    y = abs(x)  # <- here
+def sum_builtin(x):
+    y = sum(x)  # <- here
     return y
 
 
-def min_builtin(x):
-    y = min(x, 1.0)  # <- here
+def min_of_one_iterable(x):
+    y = min(x)  # <- here
     return y
 
 
-def max_builtin(x):
-    y = max(x, 1.0)  # <- here
+def max_with_key(x):
+    y = max(x, 1.0, key=abs)  # <- here
     return y
 
 
