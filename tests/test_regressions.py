@@ -26,3 +26,18 @@ def test_property_zero_base_with_differentiated_exponent_fails_at_compile_time(t
     fun = load_function(tmp_path, "return 0.0 ** y + x")
     with pytest.raises(symgrad.UnsupportedSyntax, match="base must be positive"):
         compile_function(fun, (1,), bare=True)
+
+
+def test_fuzz_min_tie_sympy_agrees_with_python(tmp_path):
+    # Found by test_fuzz: `return min(x, y)` at x = y. The twin was sympy.Min, whose derivative splits a tie
+    # 1/2-1/2, while Python's min (so the compiled code and the tape) returns the first argument.
+    fun = load_function(tmp_path, "return min(x, y)")
+    report = symgrad.check(fun, 0.0, 0.0, 0.0)
+    assert report.ok and report.compiled.grads == (1.0, 0.0, 0.0)
+
+
+def test_op_table_min_of_an_int_argument_is_returned_as_a_float(tmp_path):
+    # Found by test_ops: min(x, 3) compiled to `min(x, 3.0)` and returned the int argument unchanged.
+    fun = load_function(tmp_path, "return min(x, 3)")
+    value, grads = compile_function(fun, (0,), bare=False).value_and_grad(-3, 0, 0)
+    assert type(value) is float and value == -3.0 and grads == (1.0,)
