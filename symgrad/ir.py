@@ -192,8 +192,11 @@ class Namer:
     meets one of ours. Names in `taken` (module-level names of the generated code) are never handed out.
     """
 
-    def __init__(self, user_names=(), taken=()):
+    def __init__(self, user_names=(), taken=(), defined=None):
         self.user_names = frozenset(user_names)
+        # When given, an adjoint whose primal is not among these variables (CSE merged it away) is named as a
+        # temporary, so no `t7_bar` appears without its `t7`.
+        self.defined = defined
         self.taken: set[str] = set(taken)
         self.names: dict[Var, str] = {}
         self._next_suffix: dict[str, int] = {}  # per base name, the first suffix not yet tried: linear, not quadratic
@@ -218,7 +221,10 @@ class Namer:
 
     def name(self, var: Var) -> str:
         if var not in self.names:
-            hint = f"{self.name(var.primal)}_bar" if var.primal is not None else var.hint
+            primal = var.primal
+            if primal is not None and self.defined is not None and primal not in self.defined:
+                primal = None
+            hint = f"{self.name(primal)}_bar" if primal is not None else var.hint
             self.names[var] = self.fresh(hint, var.user)
         return self.names[var]
 
@@ -229,7 +235,8 @@ def _atom_text(namer: Namer, atom: Atom) -> str:
 
 def format_function(fn: Function) -> str:
     """The IR as text: one equation per line, `# line N: source` where the source line changes."""
-    namer = Namer(fn.user_names)
+    defined = {p.var for p in fn.params} | {out for eqn in walk(fn.body) for out in eqn.outs}
+    namer = Namer(fn.user_names, defined=defined)
     params = ", ".join(namer.name(p.var) for p in fn.params)
     if fn.differentiated:
         wrt = ", ".join(fn.params[i].name for i in fn.wrt) or "nothing"

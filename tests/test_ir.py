@@ -79,3 +79,9 @@ def test_printer_is_stable_and_readable():
         "    # line 15: z = x * y + 3",
         "    t0 = mul(x, y)",
     ]
+
+
+def test_an_adjoint_of_a_merged_away_primal_prints_as_a_temporary():
+    x, t, gone = Var("x", user=True), Var(), Var()
+    namer = Namer(defined={x, t})
+    assert [namer.name(v) for v in (x, t, Var(primal=gone), Var(primal=t))] == ["x", "t0", "t1", "t0_bar"]
