@@ -10,6 +10,9 @@ that cannot run the function at all (the tape on `math.tanh`, which only takes f
 applicable, never as agreement; a reference that fails at this point (a ZeroDivisionError where the compiled
 code gave numbers) is a mismatch. `check` raises `GradientMismatch` naming the parameter, the reference and
 the error; its report (also on the exception as `.report`) prints as a table.
+
+Known limit: relu, abs, min and max reach SymPy as Piecewise; when they nest, SymPy simplifies each condition
+that holds another Piecewise, which can take minutes with float constants.
 """
 
 from __future__ import annotations
