@@ -92,9 +92,6 @@ class GradFunction(functools.partial):
         namespace["_symgrad_first_call"] = self._first_call
         return self
 
-    def __init__(self, *args, **kwargs):
-        pass  # everything happens in __new__ (functools.partial takes no __init__ arguments of its own)
-
     @property
     def compiled(self) -> Compiled:
         return compiled_for(self.fun, self._wrt, self._bare)

@@ -368,8 +368,3 @@ class _Lowerer:
         if isinstance(value, resolve.Other):
             return f"a {type(value.obj).__name__} ({value.obj!r:.60})"
         return "a number"
-
-
-def _all_args(node) -> list[ast.arg]:
-    args = node.args
-    return [*args.posonlyargs, *args.args, *args.kwonlyargs]

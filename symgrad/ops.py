@@ -19,7 +19,7 @@ import math
 import numbers
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from . import templating
 
@@ -103,7 +103,6 @@ class Op:
     commutative: bool = False
     # Where a float rule through the primal output loses relative accuracy (documented, not hidden).
     notes: str = ""
-    extra: dict = field(default_factory=dict, compare=False)
 
 
 # --- forwards that are not a single math function ---------------------------------------------------------

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from . import load as loader
 from .emit import emit_module
-from .ir import Function, format_function
+from .ir import Function
 from .lower import lower
 from .passes import optimize
 from .reverse import reverse
@@ -68,4 +68,4 @@ def _compile(fun, wrt: tuple[int, ...], *, bare: bool, optimized: bool) -> Compi
     )
 
 
-__all__ = ["Compiled", "compile_function", "format_function", "stages"]
+__all__ = ["Compiled", "compile_function", "stages"]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from . import ops
 
-_MISSING = object()
+MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -48,17 +48,17 @@ Resolved = Number | OpRef | Inline | Module | Other
 
 
 def lookup(fun: types.FunctionType, name: str) -> object:
-    """The object `name` refers to from inside `fun` (not a local), or _MISSING."""
+    """The object `name` refers to from inside `fun` (not a local), or MISSING."""
     code = fun.__code__
     if name in code.co_freevars and fun.__closure__ is not None:
         cell = fun.__closure__[code.co_freevars.index(name)]
         try:
             return cell.cell_contents
         except ValueError:  # an empty cell: the enclosing variable is not assigned yet
-            return _MISSING
+            return MISSING
     if name in fun.__globals__:
         return fun.__globals__[name]
-    return getattr(builtins, name, _MISSING)
+    return getattr(builtins, name, MISSING)
 
 
 def as_number(obj: object) -> int | float | None:
@@ -86,6 +86,3 @@ def classify(obj: object, op_table: dict[int, str] | None = None) -> Resolved:
     if isinstance(obj, types.ModuleType):
         return Module(obj)
     return Other(obj)
-
-
-MISSING = _MISSING
