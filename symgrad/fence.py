@@ -16,14 +16,15 @@ PLANNED = "planned for a later version of symgrad"
 # Node types allowed anywhere inside the function body (their own checks follow in `check`).
 _ALLOWED = (
     ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.Expr, ast.Pass,
+    ast.If, ast.For, ast.While, ast.Break, ast.Continue,
     ast.BinOp, ast.UnaryOp, ast.Constant, ast.Name, ast.Attribute, ast.Call, ast.Tuple, ast.keyword,
-    ast.Load, ast.Store,
-    ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.USub, ast.UAdd,
+    ast.IfExp, ast.Compare, ast.BoolOp, ast.Subscript, ast.Slice, ast.List, ast.ListComp, ast.GeneratorExp,
+    ast.comprehension, ast.Load, ast.Store,
+    ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.FloorDiv, ast.Mod, ast.USub, ast.UAdd, ast.Not,
+    ast.And, ast.Or, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Eq, ast.NotEq,
 )  # fmt: skip
 
 _BINOP_HINTS = {
-    ast.FloorDiv: "`//` is not differentiable; use `/`",
-    ast.Mod: "`%` is not differentiable",
     ast.MatMult: "`@` (matrix product) is not supported: symgrad differentiates scalar code",
     ast.LShift: "bit operations are not differentiable",
     ast.RShift: "bit operations are not differentiable",
@@ -34,17 +35,13 @@ _BINOP_HINTS = {
 
 # What to say for the constructs people try most; anything else gets the generic message.
 _NODE_HINTS = {
-    ast.If: ("`if` statements are not supported yet", f"branches on values are {PLANNED}"),
-    ast.IfExp: ("conditional expressions are not supported yet", f"branches on values are {PLANNED}"),
-    ast.For: ("`for` loops are not supported yet", f"loops are {PLANNED}; unroll the loop by hand for now"),
-    ast.While: ("`while` loops are not supported yet", f"loops are {PLANNED}"),
-    ast.Compare: ("comparisons are not supported yet", f"branches on values are {PLANNED}"),
-    ast.BoolOp: ("`and`/`or` are not supported yet", f"branches on values are {PLANNED}"),
-    ast.Subscript: ("indexing is not supported yet", f"lists and tuples of floats are {PLANNED}; "
-                    "pass the numbers as separate parameters for now"),
-    ast.List: ("lists are not supported yet", f"lists of floats are {PLANNED}"),
-    ast.ListComp: ("list comprehensions are not supported yet", f"lists of floats are {PLANNED}"),
-    ast.GeneratorExp: ("generator expressions are not supported yet", f"sum() over generators is {PLANNED}"),
+    ast.In: ("`in` tests are not supported", "compare numbers with < <= > >= == !="),
+    ast.NotIn: ("`not in` tests are not supported", "compare numbers with < <= > >= == !="),
+    ast.Is: ("`is` is not supported", "compare numbers with == or !="),
+    ast.IsNot: ("`is not` is not supported", "compare numbers with == or !="),
+    ast.Dict: ("dicts are not supported", "use lists or tuples of floats"),
+    ast.DictComp: ("dict comprehensions are not supported", "use a list comprehension"),
+    ast.SetComp: ("set comprehensions are not supported", "use a list comprehension"),
     ast.Lambda: ("a lambda inside the function is not supported", "define a helper function with `def` "
                  "at module level; calls to it are inlined"),
     ast.FunctionDef: ("a function defined inside the function is not supported",
@@ -53,13 +50,12 @@ _NODE_HINTS = {
     ast.Nonlocal: ("`nonlocal` is not supported", "pass the value as a parameter"),
     ast.Raise: ("`raise` is not supported", "check inputs before calling the compiled function"),
     ast.Assert: ("`assert` is not supported", "check inputs before calling the compiled function"),
-    ast.Try: ("`try` is not supported", "symgrad compiles straight-line math"),
-    ast.With: ("`with` is not supported", "symgrad compiles straight-line math"),
+    ast.Try: ("`try` is not supported", "test values with `if` instead"),
+    ast.With: ("`with` is not supported", "symgrad compiles plain math code"),
     ast.Import: ("`import` inside the function is not supported", "import at module level"),
     ast.ImportFrom: ("`import` inside the function is not supported", "import at module level"),
     ast.Starred: ("`*` unpacking is not supported", "pass and unpack values one by one"),
     ast.NamedExpr: ("`:=` is not supported", "assign on a line of its own"),
-    ast.Dict: ("dicts are not supported", "symgrad differentiates functions of floats"),
     ast.Set: ("sets are not supported", "symgrad differentiates functions of floats"),
     ast.JoinedStr: ("f-strings are not supported", "symgrad differentiates functions of floats"),
     ast.Delete: ("`del` is not supported", "just stop using the name"),
@@ -68,8 +64,9 @@ _NODE_HINTS = {
 }  # fmt: skip
 
 _SUPPORTED = (
-    "supported: parameters, assignment, tuple unpacking, augmented assignment, one return at the end, "
-    "+ - * / **, unary -, int and float literals, tanh exp log sqrt sin cos sigmoid relu, abs min max, "
+    "supported: parameters, assignment, tuple unpacking, augmented assignment, if/elif/else, for and while "
+    "loops, return, + - * / ** // %, comparisons, and/or/not, int and float literals, lists and tuples of "
+    "numbers (indexing, len, sum, append, comprehensions), tanh exp log sqrt sin cos sigmoid relu, abs min max, "
     "and calls to other plain functions"
 )
 
@@ -89,20 +86,21 @@ def check(src: Source) -> None:
     # Constructs first: an if/else whose branches return should be reported as an `if`, not a missing return.
     for stmt in body:
         _check_tree(src, stmt)
-    if not body or not isinstance(body[-1], ast.Return):
+    if not body or not isinstance(body[-1], ast.Return | ast.If):
         where = body[-1] if body else node
         raise src.error(where, f"{node.name}() must end with `return <expression>`",
                         "symgrad differentiates the one number the function returns")  # fmt: skip
-    for stmt in body:
-        if isinstance(stmt, ast.Return) and stmt is not body[-1]:
-            raise src.error(stmt, "only one `return`, at the end, is supported",
-                            f"early returns (with branches) are {PLANNED}")  # fmt: skip
-        if isinstance(stmt, ast.Expr):
+    for stmt in ast.walk(node):
+        if isinstance(stmt, ast.Expr) and not _is_docstring_node(src, stmt.value) and not _is_append(stmt.value):
             raise src.error(stmt, "an expression statement does nothing symgrad can differentiate",
-                            "assign the result to a name, or remove the line")  # fmt: skip
-    ret = body[-1]
-    if ret.value is None:
-        raise src.error(ret, "`return` needs a value", "return the number to differentiate")
+                            "assign the result to a name, or remove the line (xs.append(v) is the one call "
+                            "allowed on its own)")  # fmt: skip
+        if isinstance(stmt, ast.Return) and stmt.value is None:
+            raise src.error(stmt, "`return` needs a value", "return the number to differentiate")
+
+
+def _is_append(node: ast.expr) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "append"
 
 
 def _is_docstring(stmt: ast.stmt) -> bool:
@@ -140,12 +138,11 @@ def _check_tree(src: Source, root: ast.AST) -> None:
 def _check_node(src: Source, node: ast.AST) -> None:
     if isinstance(node, ast.BinOp | ast.AugAssign) and type(node.op) in _BINOP_HINTS:
         raise src.error(node, f"operator {_op_text(node.op)} is not supported", _BINOP_HINTS[type(node.op)])
-    if isinstance(node, ast.UnaryOp) and not isinstance(node.op, ast.USub | ast.UAdd):
-        what = "`not`" if isinstance(node.op, ast.Not) else "`~`"
-        raise src.error(node, f"{what} is not supported", "only unary - and + apply to numbers")
+    if isinstance(node, ast.UnaryOp) and not isinstance(node.op, ast.USub | ast.UAdd | ast.Not):
+        raise src.error(node, "`~` is not supported", "only unary -, + and `not` are supported")
     if isinstance(node, ast.Constant):
         value = node.value
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if not isinstance(value, int | float):
             if isinstance(value, str) and _is_docstring_node(src, node):
                 return
             raise src.error(node, f"the constant {value!r} is not a number symgrad can use",
@@ -178,6 +175,9 @@ def _check_target(src: Source, target: ast.AST, augmented: bool) -> None:
             _check_target(src, element, augmented)
         return
     message, hint = _NODE_HINTS.get(type(target), (f"assignment to {_describe(target)} is not supported", ""))
+    if isinstance(target, ast.Subscript):
+        message = "assigning to a list element is not supported"
+        hint = "lists only grow: build a new list with append or a comprehension"
     if isinstance(target, ast.Attribute):
         message, hint = "assignment to an attribute is not supported", "assign to a local name"
     raise src.error(target, message, hint or "assign to a name, or unpack a tuple into names")

@@ -18,8 +18,13 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
+from .dataops import DATA_OPS
 from .errors import SymgradError
 from .ops import REGISTRY
+
+OP_TABLE = {**REGISTRY, **DATA_OPS}  # every primitive: real-valued ops and data ops
+# structured ops: name -> (number of blocks, leading non-carried args)
+STRUCTURED = {"if": (2, 1), "for": (1, 3), "for_rev": (1, 3), "while": (2, 0)}
 
 
 class IRError(SymgradError):
@@ -32,13 +37,17 @@ class Var:
     `_bar`, whatever name the primal gets. Identity is the object itself, so two Vars with the same hint are
     different variables."""
 
-    __slots__ = ("hint", "primal", "serial", "user")
+    __slots__ = ("copy_of", "hint", "kind", "primal", "serial", "user")
     _serials = itertools.count()
 
-    def __init__(self, hint: str = "", user: bool = False, primal: Var | None = None):
+    def __init__(self, hint: str = "", user: bool = False, primal: Var | None = None, kind: str = "scalar"):
         self.hint = hint
         self.user = user
         self.primal = primal
+        # What lowering knows the value is: "scalar" (a number), "int" (surely an int: an index or a length),
+        # "bool", "list", or "item" (a parameter or list element not yet used as either a number or a list).
+        self.kind = kind
+        self.copy_of: Var | None = None  # a value restored from the tape: printed under its original's name
         self.serial = next(Var._serials)  # creation order, used only to order commutative operands in CSE
 
     def __repr__(self) -> str:
@@ -49,7 +58,7 @@ class Var:
 class Const:
     """A compile-time number. Equality and hashing distinguish 0.0 from -0.0 and 1 from 1.0."""
 
-    value: int | float
+    value: int | float | bool | tuple  # a tuple of numbers: a module-level constant indexed at run time
 
     def key(self) -> tuple:
         return (type(self.value).__name__, repr(self.value))
@@ -93,12 +102,19 @@ class Loc:
 
 
 @dataclass(frozen=True)
+class Block:
+    params: tuple[Var, ...]
+    body: tuple[Eqn, ...]
+    outs: tuple[Atom, ...]
+
+
+@dataclass(frozen=True)
 class Eqn:
     outs: tuple[Var, ...]
     op: str
     args: tuple[Atom, ...]
     loc: Loc
-    blocks: tuple[tuple[Eqn, ...], ...] = ()  # reserved for structured control flow
+    blocks: tuple[Block, ...] = ()  # the blocks of a structured op (if, for, while)
 
     @property
     def out(self) -> Var:
@@ -143,42 +159,94 @@ def walk(body) -> Iterator[Eqn]:
     for eqn in body:
         yield eqn
         for block in eqn.blocks:
-            yield from walk(block)
+            yield from walk(block.body)
+
+
+def defined_vars(fn: Function) -> set[Var]:
+    """Every variable the function defines: parameters, equation outputs and block parameters."""
+    found = {p.var for p in fn.params}
+    for eqn in walk(fn.body):
+        found.update(eqn.outs)
+        for block in eqn.blocks:
+            found.update(block.params)
+    return found
+
+
+def has_blocks(fn: Function) -> bool:
+    return any(eqn.blocks for eqn in fn.body)
 
 
 def verify(fn: Function) -> Function:
     """Check the invariants; return `fn` unchanged or raise IRError naming the broken one."""
-    defined: set[Var] = set()
+    seen: set[Var] = set()  # every definition so far, in any block: single assignment is global
+    visible: set[Var] = set()
     for param in fn.params:
-        if param.var in defined:
+        if param.var in seen:
             raise IRError(f"parameter {param.name} bound twice")
-        defined.add(param.var)
+        seen.add(param.var)
+        visible.add(param.var)
 
-    def check_atom(atom, where):
+    def check_atom(atom, where, scope):
         if isinstance(atom, Var):
-            if atom not in defined:
-                raise IRError(f"{where}: {atom!r} used before it is defined")
+            if atom not in scope:
+                raise IRError(f"{where}: {atom!r} used before it is defined (or outside its block)")
         elif not isinstance(atom, Const):
             raise IRError(f"{where}: {atom!r} is not an atom")
 
-    for eqn in walk(fn.body):
-        op = REGISTRY.get(eqn.op)
-        if op is None:
-            raise IRError(f"unknown op {eqn.op!r}")
-        if len(eqn.args) != op.arity:
-            raise IRError(f"{eqn.op} takes {op.arity} arguments, got {len(eqn.args)}")
-        if not isinstance(eqn.loc, Loc):
-            raise IRError(f"{eqn.op} equation has no source location")
-        for atom in eqn.args:
-            check_atom(atom, eqn.op)
-        for out in eqn.outs:
-            if not isinstance(out, Var):
-                raise IRError(f"{eqn.op} output {out!r} is not a Var")
-            if out in defined:
-                raise IRError(f"{out!r} assigned twice (single assignment broken)")
-            defined.add(out)
+    def define(var, where, scope):
+        if not isinstance(var, Var):
+            raise IRError(f"{where} output {var!r} is not a Var")
+        if var in seen:
+            raise IRError(f"{var!r} assigned twice (single assignment broken)")
+        seen.add(var)
+        scope.add(var)
+
+    def check_body(body, scope):
+        for eqn in body:
+            if not isinstance(eqn.loc, Loc):
+                raise IRError(f"{eqn.op} equation has no source location")
+            for atom in eqn.args:
+                check_atom(atom, eqn.op, scope)
+            if eqn.op in STRUCTURED:
+                check_structured(eqn, scope)
+            else:
+                op = OP_TABLE.get(eqn.op)
+                if op is None:
+                    raise IRError(f"unknown op {eqn.op!r}")
+                if op.arity is not None and len(eqn.args) != op.arity:
+                    raise IRError(f"{eqn.op} takes {op.arity} arguments, got {len(eqn.args)}")
+                if eqn.blocks:
+                    raise IRError(f"{eqn.op} is not a structured op but has blocks")
+            for out in eqn.outs:
+                define(out, eqn.op, scope)
+
+    def check_structured(eqn, scope):
+        n_blocks, leading = STRUCTURED[eqn.op]
+        if len(eqn.blocks) != n_blocks:
+            raise IRError(f"{eqn.op} needs {n_blocks} blocks, has {len(eqn.blocks)}")
+        carried = len(eqn.args) - leading
+        if carried < 0 or (eqn.op != "if" and len(eqn.outs) != carried):
+            raise IRError(f"{eqn.op}: {len(eqn.args)} arguments for {len(eqn.outs)} results")
+        for i, block in enumerate(eqn.blocks):
+            if eqn.op == "if":
+                want_params, want_outs = 0, len(eqn.outs)
+            elif eqn.op == "while" and i == 0:
+                want_params, want_outs = carried, 1
+            else:
+                want_params = carried + (eqn.op != "while")
+                want_outs = carried + 1
+            if len(block.params) != want_params or len(block.outs) != want_outs:
+                raise IRError(f"{eqn.op} block {i}: {len(block.params)} params and {len(block.outs)} outputs")
+            inner = set(scope)
+            for param in block.params:
+                define(param, f"{eqn.op} block", inner)
+            check_body(block.body, inner)
+            for atom in block.outs:
+                check_atom(atom, f"{eqn.op} block outputs", inner)
+
+    check_body(fn.body, visible)
     for atom in fn.outs:
-        check_atom(atom, "outputs")
+        check_atom(atom, "outputs", visible)
     if fn.differentiated and len(fn.outs) != 1 + len(fn.wrt):
         raise IRError("a differentiated function returns its value and one gradient per wrt parameter")
     return fn
@@ -235,8 +303,7 @@ def _atom_text(namer: Namer, atom: Atom) -> str:
 
 def format_function(fn: Function) -> str:
     """The IR as text: one equation per line, `# line N: source` where the source line changes."""
-    defined = {p.var for p in fn.params} | {out for eqn in walk(fn.body) for out in eqn.outs}
-    namer = Namer(fn.user_names, defined=defined)
+    namer = Namer(fn.user_names, defined=defined_vars(fn))
     params = ", ".join(namer.name(p.var) for p in fn.params)
     if fn.differentiated:
         wrt = ", ".join(fn.params[i].name for i in fn.wrt) or "nothing"
@@ -261,9 +328,14 @@ def _format_body(body, namer: Namer, lines: list[str], indent: str, state: dict)
             lines.append(f"{indent}# {loc.describe(state['top'])}")
         args = ", ".join(_atom_text(namer, atom) for atom in eqn.args)
         outs = ", ".join(namer.name(out) for out in eqn.outs)
-        lines.append(f"{indent}{outs} = {eqn.op}({args})")
+        call = f"{eqn.op}({args})"
+        lines.append(f"{indent}{outs} = {call}" if eqn.outs else f"{indent}{call}")
         for block in eqn.blocks:
-            _format_body(block, namer, lines, indent + "    ", state)
+            params = ", ".join(namer.name(p) for p in block.params)
+            lines.append(f"{indent}  block({params}):")
+            _format_body(block.body, namer, lines, indent + "    ", state)
+            lines.append(f"{indent}    yield " + ", ".join(_atom_text(namer, atom) for atom in block.outs))
+            state["loc"] = None
 
 
 def evaluate_constant(op_name: str, args: tuple[Atom, ...]) -> Const | None:
@@ -273,6 +345,15 @@ def evaluate_constant(op_name: str, args: tuple[Atom, ...]) -> Const | None:
     if not all(isinstance(a, Const) for a in args):
         return None
     values = [a.value for a in args]
+    if op_name in DATA_OPS:
+        fold = DATA_OPS[op_name].forward
+        if fold is None or any(isinstance(v, tuple) for v in values):
+            return None
+        try:
+            result = fold(*values)
+        except (ArithmeticError, ValueError, TypeError):
+            return None
+        return Const(result) if isinstance(result, bool | int) else None
     if op_name == "pow" and all(type(v) is int for v in values) and abs(values[1]) > 4096:
         return None
     try:
@@ -303,11 +384,36 @@ class Builder:
         folded = evaluate_constant(op_name, atoms)
         if folded is not None:
             return folded
-        var = Var(hint, user, primal)
+        var = Var(hint, user, primal, kind=result_kind(op_name, atoms))
         self.eqns.append(Eqn((var,), op_name, atoms, self.loc))
         return var
 
+    def effect(self, op_name: str, *args) -> None:
+        """Append an equation run for its effect (`append`, `accum_at`, `push`): it has no result."""
+        atoms = tuple(a if isinstance(a, Var | Const) else Const(a) for a in args)
+        self.eqns.append(Eqn((), op_name, atoms, self.loc))
+
     def __getattr__(self, name: str):
-        if name in REGISTRY:
+        if name in OP_TABLE:
             return lambda *args, **kw: self.emit(name, *args, **kw)
         raise AttributeError(name)
+
+
+_INT_OPS = {"add", "sub", "mul", "floordiv", "mod", "neg", "abs", "min", "max"}
+
+
+def is_int(atom) -> bool:
+    """Whether the atom surely holds an int (an index, a length, an int constant): never a float."""
+    if isinstance(atom, Const):
+        return type(atom.value) is int
+    return atom.kind == "int"
+
+
+def result_kind(op_name: str, atoms) -> str:
+    """What lowering knows about an op's result: an int from ints, a bool from a comparison, ..."""
+    data = DATA_OPS.get(op_name)
+    if data is not None:
+        return {"bool": "bool", "int": "int", "list": "list", "item": "item"}.get(data.result, "scalar")
+    if op_name in _INT_OPS and all(is_int(a) for a in atoms):
+        return "int"
+    return "scalar"

@@ -63,7 +63,7 @@ def test_unsupported_syntax_is_printed_like_a_compiler_error(tmp_path):
     result = symgrad("show", f"{source}:f")
     assert result.returncode == 2
     lines = result.stderr.splitlines()
-    assert lines[0] == f"{source}:2:9: operator // is not supported"
+    assert lines[0] == f"{source}:2:9: `//` of a differentiated value is not supported"
     assert lines[1].strip() == "y = x // 2"
     assert lines[2].index("^") - lines[1].index("y") == 4  # the caret sits under `x // 2`
     assert lines[3].startswith("hint: ")

@@ -8,9 +8,12 @@ are never merged, and a block's equations are only matched within that block and
 
 from __future__ import annotations
 
-from ..ir import Const, Function
+from dataclasses import replace
+
+from ..dataops import DATA_OPS
+from ..ir import STRUCTURED, Const, Function
 from ..ops import REGISTRY
-from .substitute import apply, rewrite_args
+from .substitute import apply, rewrite_args, rewrite_block_outs
 
 
 def _atom_key(atom) -> tuple:
@@ -19,15 +22,26 @@ def _atom_key(atom) -> tuple:
 
 def cse(fn: Function) -> Function:
     subst: dict = {}
-    seen: dict[tuple, object] = {}
+    body = _cse_body(fn.body, subst, {})
+    return fn.with_body(body, tuple(apply(subst, atom) for atom in fn.outs))
+
+
+def _cse_body(eqns, subst: dict, seen: dict) -> list:
+    """`seen`: (op, args) -> the output computing it; a block starts from a copy of its surroundings'."""
     body = []
-    for eqn in fn.body:
+    for eqn in eqns:
         eqn = rewrite_args(subst, eqn)
-        if eqn.blocks or len(eqn.outs) != 1:
+        if eqn.op in STRUCTURED:
+            blocks = tuple(
+                rewrite_block_outs(subst, block, _cse_body(block.body, subst, dict(seen))) for block in eqn.blocks
+            )
+            body.append(replace(eqn, blocks=blocks))
+            continue
+        if len(eqn.outs) != 1 or (eqn.op in DATA_OPS and not DATA_OPS[eqn.op].pure):
             body.append(eqn)
             continue
         keys = [_atom_key(a) for a in eqn.args]
-        if REGISTRY[eqn.op].commutative:
+        if eqn.op in REGISTRY and REGISTRY[eqn.op].commutative:
             keys.sort()
         key = (eqn.op, *keys)
         if key in seen:
@@ -35,4 +49,4 @@ def cse(fn: Function) -> Function:
         else:
             seen[key] = eqn.out
             body.append(eqn)
-    return fn.with_body(body, tuple(apply(subst, atom) for atom in fn.outs))
+    return body

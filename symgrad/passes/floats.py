@@ -5,13 +5,20 @@ CPython 3.11 specializes float-float arithmetic; `x + 3` (float + int) takes the
 the same double first), so results are bit-identical for float inputs. Exponents stay as written (`x ** 3`):
 pow is not specialized, and an int exponent reads better. With int inputs, results may now be computed in
 floats earlier; they are floats in the end either way (API.md).
+
+Integer arithmetic stays integer: an equation is left alone if an operand is surely an int (a loop index, a
+length) or if its result is used as an int (an index, a `range` bound, a list length), followed back through
+the arithmetic and the loops that compute it.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from ..ir import Const, Function
+from ..ir import STRUCTURED, Block, Const, Function, Var, is_int, walk
+
+_INT_USES = {"getitem": (1,), "zeros": (0,), "floordiv": (0, 1), "mod": (0, 1)}
+_THROUGH = {"add", "sub", "mul", "neg", "min", "max", "abs", "floordiv", "mod", "pow"}
 
 
 def _as_float(atom):
@@ -20,12 +27,77 @@ def _as_float(atom):
     return atom
 
 
+def int_needed(fn: Function) -> set[Var]:
+    """Variables whose value is used as an int, directly or through arithmetic and loops."""
+    need: set[Var] = set()
+    defining = {}
+    phis: dict[Var, list] = {}  # a loop's carried parameter or result -> the atoms it takes its value from
+    for eqn in walk(fn.body):
+        for out in eqn.outs:
+            defining[out] = eqn
+        for position in _INT_USES.get(eqn.op, ()):
+            if isinstance(eqn.args[position], Var):
+                need.add(eqn.args[position])
+        if eqn.op in ("for", "for_rev"):
+            need.update(a for a in eqn.args[:3] if isinstance(a, Var))
+        if eqn.op in STRUCTURED:
+            _phis(eqn, phis)
+    work = list(need)
+    while work:
+        var = work.pop()
+        sources = list(phis.get(var, ()))
+        eqn = defining.get(var)
+        if eqn is not None and eqn.op in _THROUGH:
+            sources += eqn.args
+        for atom in sources:
+            if isinstance(atom, Var) and atom not in need:
+                need.add(atom)
+                work.append(atom)
+    return need
+
+
+def _phis(eqn, phis) -> None:
+    if eqn.op == "if":
+        for k, out in enumerate(eqn.outs):
+            phis.setdefault(out, []).extend(block.outs[k] for block in eqn.blocks)
+        return
+    leading = 3 if eqn.op in ("for", "for_rev") else 0
+    inits = eqn.args[leading:]
+    for block in eqn.blocks:
+        carried = block.params[1:] if leading else block.params
+        for k, param in enumerate(carried):
+            sources = [inits[k], eqn.blocks[-1].outs[k]]
+            phis.setdefault(param, []).extend(sources)
+            phis.setdefault(eqn.outs[k], []).extend(sources)
+            phis.setdefault(eqn.blocks[-1].outs[k], []).append(param) if isinstance(
+                eqn.blocks[-1].outs[k], Var
+            ) else None
+
+
 def floats(fn: Function) -> Function:
-    body = []
-    for eqn in fn.body:
-        if eqn.op == "pow":
-            args = (_as_float(eqn.args[0]), eqn.args[1])
-        else:
-            args = tuple(_as_float(a) for a in eqn.args)
-        body.append(eqn if args == eqn.args else replace(eqn, args=args))
-    return fn.with_body(body)
+    keep = int_needed(fn)
+
+    def body(eqns):
+        result = []
+        for eqn in eqns:
+            if eqn.blocks:
+                blocks = tuple(Block(b.params, tuple(body(b.body)), b.outs) for b in eqn.blocks)
+                result.append(replace(eqn, blocks=blocks))
+                continue
+            if any(out in keep for out in eqn.outs) or any(is_int(a) for a in eqn.args if isinstance(a, Var)):
+                result.append(eqn)
+                continue
+            if eqn.op == "pow":
+                args = (_as_float(eqn.args[0]), eqn.args[1])
+            elif eqn.op in _THROUGH or eqn.op in ("div", "lt", "le", "gt", "ge", "eq", "ne"):
+                args = tuple(_as_float(a) for a in eqn.args)
+            else:
+                args = eqn.args if eqn.op not in _FLOAT_ARGS else tuple(_as_float(a) for a in eqn.args)
+            result.append(eqn if args == eqn.args else replace(eqn, args=args))
+        return result
+
+    return fn.with_body(body(fn.body))
+
+
+_FLOAT_ARGS = {"tanh", "exp", "log", "sqrt", "sin", "cos", "sigmoid", "relu", "mask_pos", "signed", "when_lt",
+               "unless_lt"}  # fmt: skip

@@ -12,8 +12,8 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-from ..ir import Const, Eqn, Function, Var, evaluate_constant
-from .substitute import apply, rewrite_args
+from ..ir import STRUCTURED, Const, Eqn, Function, evaluate_constant
+from .substitute import apply, rewrite_args, rewrite_block_outs
 
 
 def _is(atom, number) -> bool:
@@ -25,10 +25,27 @@ def _is(atom, number) -> bool:
 
 def fold(fn: Function) -> Function:
     subst: dict = {}
-    negation_of: dict[Var, object] = {}  # var -> the atom it negates, for the sign rewrites
+    body = _fold_body(fn.body, subst, {})
+    outs = tuple(apply(subst, atom) for atom in fn.outs)
+    return fn.with_body(body, outs)
+
+
+def _fold_body(eqns, subst: dict, negation_of: dict) -> list[Eqn]:
+    """`negation_of`: var -> the atom it negates, for the sign rewrites. A block sees what its surroundings
+    know (a copy: what it learns stays inside)."""
     body: list[Eqn] = []
-    for eqn in fn.body:
+    for eqn in eqns:
         eqn = rewrite_args(subst, eqn)
+        if eqn.op in STRUCTURED:
+            blocks = tuple(
+                rewrite_block_outs(subst, block, _fold_body(block.body, subst, dict(negation_of)))
+                for block in eqn.blocks
+            )
+            body.append(replace(eqn, blocks=blocks))
+            continue
+        if len(eqn.outs) != 1:
+            body.append(eqn)
+            continue
         result = _simplify(eqn, negation_of)
         if isinstance(result, Eqn):
             body.append(result)
@@ -36,8 +53,7 @@ def fold(fn: Function) -> Function:
                 negation_of[result.out] = result.args[0]
         else:
             subst[eqn.out] = result
-    outs = tuple(apply(subst, atom) for atom in fn.outs)
-    return fn.with_body(body, outs)
+    return body
 
 
 def _simplify(eqn: Eqn, negation_of: dict):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..ir import Atom, Eqn
+from ..ir import Atom, Block, Eqn
 
 
 def apply(subst: dict, atom: Atom) -> Atom:
@@ -16,3 +16,7 @@ def rewrite_args(subst: dict, eqn: Eqn) -> Eqn:
         return eqn
     args = tuple(apply(subst, a) for a in eqn.args)
     return eqn if args == eqn.args else replace(eqn, args=args)
+
+
+def rewrite_block_outs(subst: dict, block: Block, body) -> Block:
+    return Block(block.params, tuple(body), tuple(apply(subst, a) for a in block.outs))

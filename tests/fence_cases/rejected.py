@@ -26,13 +26,13 @@ ARR = [0.0]
 
 
 def if_statement(x):
-    if x > 0:  # <- here
+    if x > 0:  # accepted since control flow and lists
         x = x * 2.0
     return x
 
 
 def if_else_returns(x):
-    if x > 0:  # <- here
+    if x > 0:  # accepted since control flow and lists
         return x
     else:
         return -x
@@ -40,13 +40,13 @@ def if_else_returns(x):
 
 def for_loop(x):
     y = x
-    for t in XS:  # <- here
+    for t in XS:  # accepted since control flow and lists
         y = y * t
     return y
 
 
 def while_loop(x):
-    while x < 10.0:  # <- here
+    while x < 10.0:  # accepted since control flow and lists
         x = x * 2.0
     return x
 
@@ -138,7 +138,7 @@ async def async_def(x):  # <- here
 
 
 def early_return(x):
-    return x  # <- here
+    return x  # accepted since control flow and lists
     y = x * 2.0
     return y
 
@@ -165,23 +165,23 @@ def expression_statement(x):
 
 
 def conditional_expression(x):
-    y = x if K > 0 else 2.0 * x  # <- here
+    y = x if K > 0 else 2.0 * x  # accepted since control flow and lists
     return y
 
 
 def comparison(x):
-    y = x < 1.0  # <- here
-    return y
+    y = x < 1.0
+    return y  # <- here
 
 
 def and_or(x):
-    y = x and K  # <- here
+    y = x and K  # accepted since control flow and lists
     return y
 
 
 def not_op(x):
-    y = not x  # <- here
-    return y
+    y = not x
+    return y  # <- here
 
 
 def invert(x):
@@ -190,22 +190,22 @@ def invert(x):
 
 
 def indexing(x):
-    y = XS[0] * x  # <- here
+    y = XS[0] * x  # accepted since control flow and lists
     return y
 
 
 def list_literal(x):
-    y = [x, x]  # <- here
+    y = [x, x]  # accepted since control flow and lists
     return x
 
 
 def list_comprehension(x):
-    y = [t * 2.0 for t in XS]  # <- here
+    y = [t * 2.0 for t in XS]  # accepted since control flow and lists
     return x
 
 
 def generator_expression(x):
-    y = sum(t * x for t in XS)  # <- here
+    y = sum(t * x for t in XS)  # accepted since control flow and lists
     return y
 
 
@@ -251,7 +251,7 @@ def string_constant(x):
 
 
 def true_literal(x):
-    y = x * True  # <- here
+    y = x * True  # accepted since control flow and lists
     return y
 
 
@@ -386,7 +386,7 @@ def augmented_before_assignment(x):
 
 
 def sum_builtin(x):
-    y = sum(x)  # <- here
+    y = sum(x)  # accepted since control flow and lists
     return y
 
 
@@ -563,7 +563,7 @@ class Model:
     class Inner:
         def deep_method(self, x):
             y = x
-            y = [y]  # <- here
+            y = [y]  # accepted since control flow and lists
             return x
 
     def method_continuation(self, x):

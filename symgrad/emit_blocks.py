@@ -1,0 +1,292 @@
+"""Emission of functions with control flow: structured IR blocks to Python `if`, `for` and `while`.
+
+Assumes a verified, differentiated Function with blocks (straight-line functions take `emit._BodyPrinter`).
+Guarantees, beyond emit.py's (standalone, deterministic, user names, no collisions, line comments):
+- every IR block becomes a Python block: `if`s keep only the taken branch's code, loops stay loops, and the
+  reverse sweep's loops run `reversed(range(...))` or a counted `range(n)`;
+- a loop's carried value has one Python name (its result, its parameters and, when used only there, its
+  initial value): `total = total + ...`; a block's results are assigned at its end, all at once (a tuple
+  assignment) when one of them reads a name another assigns;
+- values the reverse sweep pops from the tape take the names they had in the forward sweep (the forward sweep
+  is over when the reverse sweep runs, so the name is free);
+- a temporary is printed inline only in its single use in the same block, and only if it is pure (a length
+  or a pop is never moved).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import Counter
+
+from .dataops import DATA_OPS, Compare, Shaped, Statement
+from .emit import _BodyPrinter, _constant
+from .ir import Const, Namer, Var, walk
+from .ops import REGISTRY, Conditional, Expression
+
+_LOOPS = ("for", "for_rev", "while")
+
+
+class BlockPrinter(_BodyPrinter):
+    def __init__(self, fn, module_names):  # noqa: super().__init__ is the straight-line printer's setup
+        self.fn = fn
+        self.module_names = module_names
+        self._templates: dict[tuple, str] = {}
+        self.defining = {}
+        self.block_of = {}  # var -> id of the block (list of equations) defining it
+        self._index(fn.body, id(fn.body))
+        uses = Counter()
+        use_block = {}
+
+        def count(eqns, block_id):
+            for eqn in eqns:
+                for a in eqn.args:
+                    if isinstance(a, Var):
+                        uses[a] += 1
+                        use_block[a] = block_id
+                for block in eqn.blocks:
+                    count(block.body, id(block.body))
+                    for a in block.outs:
+                        if isinstance(a, Var):
+                            uses[a] += 1
+                            use_block[a] = id(block.body)
+
+        count(fn.body, id(fn.body))
+        for a in fn.outs:
+            if isinstance(a, Var):
+                uses[a] += 2  # outputs are named
+        twice = set()
+        for eqn in walk(fn.body):
+            if eqn.op in REGISTRY and (
+                isinstance(REGISTRY[eqn.op].printer, Conditional | Expression) or self._squares(eqn)
+            ):
+                twice.update(a for a in eqn.args if isinstance(a, Var))
+        self.inlined = set()
+        for var, eqn in self.defining.items():
+            if (
+                uses[var] == 1
+                and var not in twice
+                and len(eqn.outs) == 1
+                and not eqn.blocks
+                and (eqn.op in REGISTRY or DATA_OPS[eqn.op].pure)
+                and use_block.get(var) == self.block_of[var]
+            ):
+                self.inlined.add(var)
+        self.namer = Namer(fn.user_names, taken=module_names.taken())
+        self.uses = uses
+        self._name_groups(fn.body)
+
+    def _index(self, eqns, block_id):
+        for eqn in eqns:
+            for out in eqn.outs:
+                self.defining[out] = eqn
+                self.block_of[out] = block_id
+            for block in eqn.blocks:
+                for p in block.params:
+                    self.block_of[p] = id(block.body)
+                self._index(block.body, id(block.body))
+
+    # --- names ---------------------------------------------------------------------------------------------
+
+    def _name_groups(self, eqns) -> None:
+        """Names for variables that share one: a loop's carried value; restored values (their originals)."""
+        for p in self.fn.params:
+            self.namer.name(p.var)
+        for eqn in eqns:
+            if eqn.op in _LOOPS:
+                leading = 3 if eqn.op != "while" else 0
+                inits = eqn.args[leading:]
+                for k, out in enumerate(eqn.outs):
+                    name = self.name(out)
+                    for block in eqn.blocks:
+                        carried = block.params[1:] if eqn.op != "while" else block.params
+                        self.namer.names[carried[k]] = name
+                    init = inits[k]
+                    if (
+                        isinstance(init, Var)
+                        and self.uses[init] == 1
+                        and init not in self.namer.names
+                        and self.block_of.get(init) == self.block_of.get(out)
+                        and init.copy_of is None
+                    ):
+                        self.namer.names[init] = name
+                        self.inlined.discard(init)
+            for block in eqn.blocks:
+                self._name_groups(block.body)
+
+    def name(self, var: Var) -> str:
+        if var.copy_of is not None and var not in self.namer.names:
+            original = self.name(var.copy_of)
+            # the function's results are read after the reverse sweep: a restored value must not take theirs
+            protected = {self.name(a) for a in self.fn.outs if isinstance(a, Var) and a.copy_of is None}
+            self.namer.names[var] = original if original not in protected else self.namer.fresh(var.hint)
+        if var not in self.namer.names and var.primal is not None:
+            primal = var.primal
+            stem = self.name(primal) if primal in self.block_of or primal in self._params() else ""
+            self.namer.names[var] = self.namer.fresh(f"{stem}_bar" if stem else "")
+        return self.namer.name(var)
+
+    def _params(self):
+        return {p.var for p in self.fn.params}
+
+    def _atom(self, atom) -> ast.expr:
+        if isinstance(atom, Const):
+            return _literal(atom.value)
+        if atom in self.inlined:
+            return self._eqn_expr(self.defining[atom])
+        return ast.Name(self.name(atom), ast.Load())
+
+    def output(self, atom, maybe_int) -> str:
+        if isinstance(atom, Var) and atom in maybe_int:
+            return f"{self.module_names.imported('builtins', 'float')}({self.name(atom)})"
+        return super().output(atom, maybe_int)
+
+    # --- statements ----------------------------------------------------------------------------------------
+
+    def lines(self) -> list[str]:
+        out: list[str] = []
+        self._block(self.fn.body, "    ", out, top=True)
+        return out
+
+    def _builtin(self, name: str) -> ast.expr:
+        return ast.Name(self.module_names.imported("builtins", name), ast.Load())
+
+    def _block(self, eqns, indent: str, out: list, top: bool = False) -> None:
+        last = None
+        in_reverse = False
+        for eqn in eqns:
+            if eqn.outs and all(v in self.inlined for v in eqn.outs):
+                continue
+            loc = eqn.loc
+            if top and loc.reverse and not in_reverse:
+                in_reverse = True
+                out.append(f"{indent}# reverse sweep")
+            key = (loc.file, loc.func, loc.line, loc.reverse)
+            if key != last:
+                last = key
+                out.append(f"{indent}# {loc.describe(self.fn.origin)}")
+            if eqn.op == "if":
+                self._if(eqn, indent, out)
+                last = None
+            elif eqn.op in _LOOPS:
+                self._loop(eqn, indent, out)
+                last = None
+            else:
+                out.append(indent + self._statement(eqn))
+
+    def _statement(self, eqn) -> str:
+        op = DATA_OPS.get(eqn.op)
+        if op is not None and isinstance(op.printer, Statement):
+            return self._source_stmt(op.printer.build([self._atom(a) for a in eqn.args]))
+        expr = self._source(self._eqn_expr(eqn))
+        if not eqn.outs:
+            return expr
+        return f"{', '.join(self.name(v) for v in eqn.outs)} = {expr}"
+
+    def _source_stmt(self, stmt: ast.stmt) -> str:
+        return ast.unparse(stmt)
+
+    def _assign_results(self, targets, values, indent, out) -> None:
+        pairs = [(t, v) for t, v in zip(targets, values, strict=True)]
+        texts = [(self.name(t), self._source(self._atom(v))) for t, v in pairs]
+        texts = [(n, text) for n, text in texts if n != text]
+        if not texts:
+            return
+        assigned = {n for n, _ in texts}
+        reads_assigned = len(texts) > 1 and any(
+            isinstance(node, ast.Name) and node.id in assigned
+            for _, text in texts
+            for node in ast.walk(ast.parse(text, mode="eval"))
+        )
+        if reads_assigned:
+            out.append(f"{indent}{', '.join(n for n, _ in texts)} = {', '.join(t for _, t in texts)}")
+        else:
+            out.extend(f"{indent}{n} = {t}" for n, t in texts)
+
+    def _if(self, eqn, indent, out) -> None:
+        out.append(f"{indent}if {self._source(self._atom(eqn.args[0]))}:")
+        for k, block in enumerate(eqn.blocks):
+            if k == 1:
+                body: list[str] = []
+                self._block(block.body, indent + "    ", body)
+                self._assign_results(eqn.outs, block.outs, indent + "    ", body)
+                if not any(not line.strip().startswith("#") for line in body):
+                    continue
+                out.append(f"{indent}else:")
+                out.extend(body)
+                continue
+            start = len(out)
+            self._block(block.body, indent + "    ", out)
+            self._assign_results(eqn.outs, block.outs, indent + "    ", out)
+            if all(line.strip().startswith("#") for line in out[start:]):
+                out.append(f"{indent}    pass")
+
+    def _loop(self, eqn, indent, out) -> None:
+        leading = 3 if eqn.op != "while" else 0
+        inits = eqn.args[leading:]
+        body = eqn.blocks[-1]
+        self._assign_results(eqn.outs, inits, indent, out)
+        inner = indent + "    "
+        if eqn.op == "while":
+            cond = eqn.blocks[0]
+            if not cond.body or all(v in self.inlined for e in cond.body for v in e.outs):
+                out.append(f"{indent}while {self._source(self._atom(cond.outs[0]))}:")
+            else:
+                out.append(f"{indent}while True:")
+                self._block(cond.body, inner, out)
+                out.append(f"{inner}if not {self._source(self._atom(cond.outs[0]))}:")
+                out.append(f"{inner}    break")
+        else:
+            start, stop, step = eqn.args[:3]
+            if _is(start, 0) and _is(step, 1):
+                args = [stop]
+            elif _is(step, 1):
+                args = [start, stop]
+            else:
+                args = [start, stop, step]
+            iterable = ast.Call(self._builtin("range"), [self._atom(a) for a in args], [])
+            if eqn.op == "for_rev":
+                iterable = ast.Call(self._builtin("reversed"), [iterable], [])
+            index = body.params[0]
+            index_name = self.name(index) if self.uses[index] else "_"
+            out.append(f"{indent}for {index_name} in {self._source(iterable)}:")
+        start_len = len(out)
+        self._block(body.body, inner, out)
+        *nexts, stop_flag = body.outs
+        self._assign_results(eqn.outs, nexts, inner, out)
+        if isinstance(stop_flag, Const):
+            if stop_flag.value:
+                out.append(f"{inner}break")
+        else:
+            out.append(f"{inner}if {self._source(self._atom(stop_flag))}:")
+            out.append(f"{inner}    break")
+        if all(line.strip().startswith("#") for line in out[start_len:]):
+            out.append(f"{inner}pass")
+
+    # --- expressions ---------------------------------------------------------------------------------------
+
+    def _eqn_expr(self, eqn) -> ast.expr:
+        op = DATA_OPS.get(eqn.op)
+        if op is None:
+            return super()._eqn_expr(eqn)
+        args = [self._atom(a) for a in eqn.args]
+        printer = op.printer
+        if isinstance(printer, Compare):
+            return ast.Compare(args[0], [printer.operator()], [args[1]])
+        if isinstance(printer, Shaped):
+            test = ast.Call(self._builtin("isinstance"), [args[1], self._builtin("tuple")], [])
+            return ast.IfExp(test, ast.Call(self._builtin("tuple"), [args[0]], []), args[0])
+        if eqn.op == "len":
+            return ast.Call(self._builtin("len"), args, [])
+        return super()._eqn_expr_printer(printer, args)
+
+
+def _is(atom, value) -> bool:
+    return isinstance(atom, Const) and type(atom.value) is int and atom.value == value
+
+
+def _literal(value) -> ast.expr:
+    if isinstance(value, tuple):
+        return ast.Tuple([_literal(v) for v in value], ast.Load())
+    if isinstance(value, bool):
+        return ast.Constant(value)
+    return _constant(value)
