@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from .api import value_and_grad
 from .errors import GradientMismatch
-from .sympy_bridge import to_sympy, unwrap
+from .sympy_bridge import NotExpressible, to_sympy, unwrap
 
 
 @dataclass
@@ -61,6 +61,7 @@ class Report:
     references: list[Result]
     comparisons: list[Comparison] = field(default_factory=list)
     kind: str = "check"
+    point_names: tuple[str, ...] = ()  # the parameters, where `params` names list elements one by one
 
     @property
     def ok(self) -> bool:
@@ -77,7 +78,8 @@ class Report:
         return out
 
     def __str__(self) -> str:
-        point = ", ".join(f"{p}={v!r}" for p, v in zip(self.params, self.point, strict=True))
+        names = self.point_names or self.params
+        point = ", ".join(f"{p}={v!r}" for p, v in zip(names, self.point, strict=True))
         tolerances = f"  rtol={self.rtol:g} atol={self.atol:g}" if self.kind == "check" else ""
         lines = [f"{self.kind} {self.function}({point}){tolerances}"]
         header = f"  {'':<10} {'compiled':>24}"
@@ -125,23 +127,32 @@ def _params(fun) -> tuple[str, ...]:
     return tuple(inspect.signature(fun).parameters)
 
 
+def _flat(values) -> tuple[float, ...]:
+    """Gradients of list parameters, flattened in order (a list parameter has one per element)."""
+    flat = []
+    for v in values:
+        flat.extend(float(x) for x in v) if isinstance(v, list | tuple) else flat.append(float(v))
+    return tuple(flat)
+
+
 def run_compiled(fun, args) -> Result:
     value, grads = value_and_grad(fun, wrt=list(range(len(args))))(*args)
-    return Result("compiled", float(value), tuple(float(g) for g in grads))
+    return Result("compiled", float(value), _flat(grads))
 
 
 def run_tape(fun, args) -> Result:
     from .tape import Value
 
-    leaves = [Value(a) for a in args]
+    inputs = [[Value(x) for x in a] if isinstance(a, list | tuple) else Value(a) for a in args]
+    leaves = [leaf for a in inputs for leaf in (a if isinstance(a, list) else [a])]
     try:
-        out = fun(*leaves)
+        out = fun(*inputs)
     except TypeError as exc:  # e.g. math.tanh(Value): the function cannot run on the tape at all
         return Result("tape", problem=f"the function does not run on Values: {exc}", applicable=False)
     except (ArithmeticError, ValueError) as exc:
         return Result("tape", problem=f"{type(exc).__name__}: {exc}")
     if not isinstance(out, Value):  # the output does not depend on any parameter
-        return Result("tape", float(out), tuple(0.0 for _ in args))
+        return Result("tape", float(out), tuple(0.0 for _ in leaves))
     try:
         out.backward()
     except (ArithmeticError, ValueError) as exc:
@@ -160,7 +171,10 @@ def _sympy_functions(fun, n_args: int):
 def run_sympy(fun, args, digits: int = 40) -> Result:
     import mpmath
 
-    expr, symbols, sympy = _sympy_functions(fun, len(args))
+    try:
+        expr, symbols, sympy = _sympy_functions(fun, len(args))
+    except NotExpressible as exc:
+        return Result("sympy", problem=str(exc), applicable=False)
     exprs = [expr, *(sympy.diff(expr, s) for s in symbols)]
     try:
         with mpmath.workdps(digits):
@@ -175,7 +189,10 @@ def run_sympy(fun, args, digits: int = 40) -> Result:
 def run_finite_differences(fun, args, digits: int = 40) -> Result:
     import mpmath
 
-    expr, symbols, sympy = _sympy_functions(fun, len(args))
+    try:
+        expr, symbols, sympy = _sympy_functions(fun, len(args))
+    except NotExpressible as exc:
+        return Result("mpmath-fd", problem=str(exc), applicable=False)
     try:
         with mpmath.workdps(digits):
             f = sympy.lambdify(symbols, expr, modules="mpmath")
@@ -209,12 +226,16 @@ def check(fun, *args, rtol: float = 1e-9, atol: float = 1e-12, fd: bool = False)
     """Compare the compiled gradient at `args` with the tape engine and SymPy (and, with `fd=True`, mpmath
     finite differences). Returns the report; raises GradientMismatch where any applicable reference disagrees."""
     plain = unwrap(fun)
-    params = _params(plain)[: len(args)]
+    params = []
+    for name, arg in zip(_params(plain), args, strict=False):  # a list parameter: one row per element
+        params += [f"{name}[{i}]" for i in range(len(arg))] if isinstance(arg, list | tuple) else [name]
+    params = tuple(params)
     compiled = run_compiled(plain, args)
     references = [run_tape(plain, args), run_sympy(plain, args)]
     if fd:
         references.append(run_finite_differences(plain, args))
-    report = Report(plain.__qualname__, tuple(args), params, rtol, atol, compiled, references)
+    report = Report(plain.__qualname__, tuple(args), params, rtol, atol, compiled, references,
+                    point_names=_params(plain)[: len(args)])  # fmt: skip
     for ref in references:
         if not ref.applicable or ref.problem:
             continue

@@ -8,9 +8,16 @@ so high-precision evaluation sees the numbers the compiled code sees. SymPy is i
 
 from __future__ import annotations
 
-from .ir import Const, Var, walk
+from .errors import SymgradError
+from .ir import Const, Var
 from .lower import lower
 from .ops import REGISTRY
+
+_SYMPY_COMPARISONS = {"lt": "Lt", "le": "Le", "gt": "Gt", "ge": "Ge", "eq": "Eq", "ne": "Ne"}
+
+
+class NotExpressible(SymgradError):
+    """The function has loops or lists: it has no single SymPy expression of its parameters."""
 
 
 def unwrap(fun):
@@ -25,11 +32,35 @@ def to_sympy(fun):
     symbols = tuple(sympy.Symbol(p.name, real=True) for p in fn.params)
     env: dict[Var, object] = {p.var: s for p, s in zip(fn.params, symbols, strict=True)}
 
+    def run(body):
+        for eqn in body:
+            if eqn.op == "if":
+                cond = value(eqn.args[0])
+                branches = []
+                for block in eqn.blocks:
+                    run(block.body)
+                    branches.append([value(a) for a in block.outs])
+                for k, out in enumerate(eqn.outs):
+                    # Piecewise, as Python decides: the `then` values where the condition holds
+                    env[out] = sympy.Piecewise((branches[0][k], cond), (branches[1][k], True))
+            elif eqn.op in _SYMPY_COMPARISONS:
+                env[eqn.out] = getattr(sympy, _SYMPY_COMPARISONS[eqn.op])(*(value(a) for a in eqn.args))
+            elif eqn.op == "not":
+                env[eqn.out] = sympy.Not(value(eqn.args[0]))
+            elif eqn.op in REGISTRY:
+                env[eqn.out] = REGISTRY[eqn.op].sympy(sympy, *(value(a) for a in eqn.args))
+            else:
+                raise NotExpressible(
+                    f"{fn.qualname} has {'a loop' if eqn.blocks else 'lists or integer arithmetic'}: "
+                    "it is not one SymPy expression of its parameters (check it against the tape engine)"
+                )
+
     def value(atom):
         if isinstance(atom, Const):
+            if isinstance(atom.value, bool):
+                return sympy.true if atom.value else sympy.false
             return sympy.Integer(atom.value) if isinstance(atom.value, int) else sympy.Float(atom.value)
         return env[atom]
 
-    for eqn in walk(fn.body):
-        env[eqn.out] = REGISTRY[eqn.op].sympy(sympy, *(value(a) for a in eqn.args))
+    run(fn.body)
     return value(fn.outs[0]), symbols
