@@ -151,14 +151,15 @@ class _Reverse:
 
     # --- the reverse sweep ---------------------------------------------------------------------------------
 
-    def accumulate(self, b: Builder, adjoint: dict, var, contribution) -> None:
+    def accumulate(self, b: Builder, adjoint: dict, var, contribution, since: int = 0) -> None:
+        """Add `contribution` to `var`'s adjoint; `since`: where the equations that made it start in `b`."""
         if contribution is None or not (isinstance(var, Var) and var in self.active):
             return
         if var in adjoint:
             adjoint[var] = b.add(adjoint[var], contribution, primal=var)
         else:
             if isinstance(contribution, Var) and not contribution.hint and contribution.primal is None:
-                if any(e.outs and e.outs[0] is contribution for e in b.eqns):
+                if any(e.outs and e.outs[0] is contribution for e in b.eqns[since:]):
                     contribution.primal = var  # the rule's result is this adjoint: name it `<var>_bar`
             adjoint[var] = contribution
 
@@ -178,7 +179,8 @@ class _Reverse:
             elif eqn.op == "append":
                 seq, value = eqn.args
                 if seq in self.twin:
-                    self.accumulate(b, adjoint, value, b.pop(self.twin[seq]))
+                    first_new = len(b.eqns)
+                    self.accumulate(b, adjoint, value, b.pop(self.twin[seq]), first_new)
             elif eqn.op in ("mod", "floordiv") and any(a in self.active for a in eqn.args):
                 symbol = "%" if eqn.op == "mod" else "//"
                 raise _error(eqn.loc, f"`{symbol}` of a differentiated value is not supported",
@@ -194,11 +196,12 @@ class _Reverse:
                 continue
             if rule is None:
                 raise IRError(f"op {eqn.op} has no adjoint rule but one of its inputs is differentiated")
+            first_new = len(b.eqns)
             try:
                 contribution = rule(b, g, eqn.out, *eqn.args)
             except DomainError as exc:
                 raise _error(eqn.loc, str(exc), exc.hint) from None
-            self.accumulate(b, adjoint, arg, contribution)
+            self.accumulate(b, adjoint, arg, contribution, first_new)
 
     def reverse_block(self, block: Block, skip: int, seeds, adjoint: dict):
         """The reverse of one forward block: its equations (in a fresh builder) and the adjoints it leaves
