@@ -204,8 +204,8 @@ def tape_value_and_grad(loss_fn, params, xs, ys):
 
 
 def measure(columns: dict, args: tuple, rounds: int, target_seconds: float) -> dict[str, float]:
-    """Seconds per call of each column: benchmarks/run.py's `measure` (interleaved rounds, the median of the
-    per-round figures), copied because importing run.py edits sys.path and imports symgrad's internals."""
+    """Median seconds per call of each column, timed in interleaved rounds (benchmarks/run.py uses it for every
+    benchmark; it lives here because importing run.py edits sys.path and imports symgrad's internals)."""
 
     def loop(fn, n):
         start = time.perf_counter()

@@ -24,7 +24,6 @@ import importlib
 import math
 import pathlib
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -35,6 +34,8 @@ HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import cases as case_defs  # noqa: E402
+import mlp as b7  # noqa: E402
+from mlp import measure  # noqa: E402
 
 import symgrad  # noqa: E402
 from symgrad import api  # noqa: E402
@@ -124,28 +125,6 @@ def optional_columns(f, n_args):
 
         columns["torch"] = torch_run
     return columns
-
-
-def measure(columns: dict, args: tuple, rounds: int, target_seconds: float) -> dict[str, float]:
-    """Median seconds per call of each column, timed interleaved."""
-
-    def loop(fn, n):
-        start = time.perf_counter()
-        for _ in range(n):
-            fn(*args)
-        return time.perf_counter() - start
-
-    numbers = {}
-    for name, fn in columns.items():
-        n = 1
-        while loop(fn, n) < target_seconds / 10 and n < 1 << 22:
-            n *= 2
-        numbers[name] = max(1, int(n * 10 * target_seconds / max(loop(fn, n) * 10, 1e-9) / 10))
-    samples = {name: [] for name in columns}
-    for _ in range(rounds):
-        for name, fn in columns.items():
-            samples[name].append(loop(fn, numbers[name]) / numbers[name])
-    return {name: statistics.median(values) for name, values in samples.items()}
 
 
 def run_case(case, directory, rounds, target_seconds, log):
@@ -382,12 +361,8 @@ def main(argv=None) -> None:
 
 def b7_lines(directory, rounds: int) -> list[str]:
     """B7, the loop version of the 3-4-4-1 MLP over 4 samples (benchmarks/mlp.py), with symgrad's column."""
-    import mlp as b7
-
-    from symgrad import value_and_grad
-
     poly = b7.load(b7.LOOP_SOURCE, "b7_loop_symgrad", directory).loss
-    compiled = value_and_grad(poly, wrt="params")
+    compiled = symgrad.value_and_grad(poly, wrt="params")
     table: list[str] = []
     times = b7.measure_b7(log=table.append, compiled=compiled, rounds=rounds)
     source_sizes = {n: len(compiled.source) for n in (4, 100)}  # compiled once: the text never sees the data

@@ -131,7 +131,10 @@ def _flat(values) -> tuple[float, ...]:
     """Gradients of list parameters, flattened in order (a list parameter has one per element)."""
     flat = []
     for v in values:
-        flat.extend(float(x) for x in v) if isinstance(v, list | tuple) else flat.append(float(v))
+        if isinstance(v, list | tuple):
+            flat.extend(float(x) for x in v)
+        else:
+            flat.append(float(v))
     return tuple(flat)
 
 

@@ -71,7 +71,7 @@ def emit_module(fn: Function, *, bare: bool) -> str:
             module_names.imported("builtins", printer.name)
     if any(isinstance(atom, Var) and atom in maybe_int for atom in fn.outs):
         module_names.imported("builtins", "float")
-    if has_blocks(fn) or any(eqn.op not in REGISTRY for eqn in walk(fn.body)):
+    if any(eqn.op not in REGISTRY for eqn in walk(fn.body)):  # blocks or data ops
         from .emit_blocks import BlockPrinter
 
         printer = BlockPrinter(fn, module_names)

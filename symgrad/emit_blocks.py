@@ -27,7 +27,7 @@ _LOOPS = ("for", "for_rev", "while")
 
 
 class BlockPrinter(_BodyPrinter):
-    def __init__(self, fn, module_names):  # noqa: super().__init__ is the straight-line printer's setup
+    def __init__(self, fn, module_names):  # not super().__init__: that sets up straight-line inlining and names
         self.fn = fn
         self.module_names = module_names
         self._templates: dict[tuple, str] = {}
@@ -72,6 +72,7 @@ class BlockPrinter(_BodyPrinter):
             ):
                 self.inlined.add(var)
         self.namer = Namer(fn.user_names, taken=module_names.taken())
+        self.params = {p.var for p in fn.params}
         self.uses = uses
         self._name_groups(fn.body)
 
@@ -121,12 +122,9 @@ class BlockPrinter(_BodyPrinter):
             self.namer.names[var] = original if original not in protected else self.namer.fresh(var.hint)
         if var not in self.namer.names and var.primal is not None:
             primal = var.primal
-            stem = self.name(primal) if primal in self.block_of or primal in self._params() else ""
+            stem = self.name(primal) if primal in self.block_of or primal in self.params else ""
             self.namer.names[var] = self.namer.fresh(f"{stem}_bar" if stem else "")
         return self.namer.name(var)
-
-    def _params(self):
-        return {p.var for p in self.fn.params}
 
     def _atom(self, atom) -> ast.expr:
         if isinstance(atom, Const):
@@ -176,27 +174,22 @@ class BlockPrinter(_BodyPrinter):
     def _statement(self, eqn) -> str:
         op = DATA_OPS.get(eqn.op)
         if op is not None and isinstance(op.printer, Statement):
-            return self._source_stmt(op.printer.build([self._atom(a) for a in eqn.args]))
+            return ast.unparse(op.printer.build([self._atom(a) for a in eqn.args]))
         expr = self._source(self._eqn_expr(eqn))
         if not eqn.outs:
             return expr
         return f"{', '.join(self.name(v) for v in eqn.outs)} = {expr}"
 
-    def _source_stmt(self, stmt: ast.stmt) -> str:
-        return ast.unparse(stmt)
-
     def _assign_results(self, targets, values, indent, out) -> None:
-        pairs = [(t, v) for t, v in zip(targets, values, strict=True)]
-        texts = [(self.name(t), self._source(self._atom(v))) for t, v in pairs]
-        texts = [(n, text) for n, text in texts if n != text]
-        if not texts:
+        exprs = [(self.name(t), self._atom(v)) for t, v in zip(targets, values, strict=True)]
+        exprs = [(n, e) for n, e in exprs if not (isinstance(e, ast.Name) and e.id == n)]
+        if not exprs:
             return
-        assigned = {n for n, _ in texts}
-        reads_assigned = len(texts) > 1 and any(
-            isinstance(node, ast.Name) and node.id in assigned
-            for _, text in texts
-            for node in ast.walk(ast.parse(text, mode="eval"))
+        assigned = {n for n, _ in exprs}
+        reads_assigned = len(exprs) > 1 and any(
+            isinstance(node, ast.Name) and node.id in assigned for _, e in exprs for node in ast.walk(e)
         )
+        texts = [(n, self._source(e)) for n, e in exprs]
         if reads_assigned:
             out.append(f"{indent}{', '.join(n for n, _ in texts)} = {', '.join(t for _, t in texts)}")
         else:

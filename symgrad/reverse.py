@@ -42,7 +42,6 @@ class _Reverse:
         self.twin: dict[Var, Var] = {}  # a differentiated list -> its gradient list
         self.tape = Var("tape", kind="list")
         self.pushes: dict[int, tuple] = {}  # id(forward block) -> the variables it pushes
-        self.block_defs: dict[int, list] = {}
 
     # --- the whole function ------------------------------------------------------------------------------
 
@@ -203,7 +202,7 @@ class _Reverse:
                 raise _error(eqn.loc, str(exc), exc.hint) from None
             self.accumulate(b, adjoint, arg, contribution, first_new)
 
-    def reverse_block(self, block: Block, skip: int, seeds, adjoint: dict):
+    def reverse_block(self, block: Block, seeds):
         """The reverse of one forward block: its equations (in a fresh builder) and the adjoints it leaves
         for variables defined outside it. `seeds` pairs the block's outputs with their adjoints."""
         inner_b = Builder().at(replace(self.loc, reverse=True))
@@ -228,7 +227,7 @@ class _Reverse:
         results = []
         for block in eqn.blocks:
             pairs = [(out, g) for out, (_, g) in zip(block.outs, seeds, strict=False) if g is not None]
-            results.append((block, *self.reverse_block(block, 0, pairs, adjoint)))
+            results.append((block, *self.reverse_block(block, pairs)))
         targets = sorted({v for *_, escaping in results for v in escaping}, key=lambda v: v.serial)
         if not targets:
             if not any(inner_b.eqns for _, inner_b, *_ in results):
@@ -260,7 +259,7 @@ class _Reverse:
         # reverse carried: the adjoint of each active scalar slot, entering as the adjoint of the body's output
         bars = [Var(primal=carried[i]) for i in slots]
         seeds = [(nexts[i], bar) for i, bar in zip(slots, bars, strict=True)]
-        inner_b, inner, escaping = self.reverse_block(body, 0, seeds, adjoint)
+        inner_b, inner, escaping = self.reverse_block(body, seeds)
         closure = sorted((v for v in escaping if v not in carried), key=lambda v: v.serial)
         closure_params = [Var(primal=v) for v in closure]
         rloc = replace(eqn.loc, reverse=True)

@@ -62,16 +62,15 @@ def _phis(eqn, phis) -> None:
             phis.setdefault(out, []).extend(block.outs[k] for block in eqn.blocks)
         return
     leading = 3 if eqn.op in ("for", "for_rev") else 0
-    inits = eqn.args[leading:]
-    for block in eqn.blocks:
-        carried = block.params[1:] if leading else block.params
-        for k, param in enumerate(carried):
-            sources = [inits[k], eqn.blocks[-1].outs[k]]
+    inits, nexts = eqn.args[leading:], eqn.blocks[-1].outs
+    for k, out in enumerate(eqn.outs):
+        sources = [inits[k], nexts[k]]
+        phis.setdefault(out, []).extend(sources)
+        for block in eqn.blocks:
+            param = (block.params[1:] if leading else block.params)[k]
             phis.setdefault(param, []).extend(sources)
-            phis.setdefault(eqn.outs[k], []).extend(sources)
-            phis.setdefault(eqn.blocks[-1].outs[k], []).append(param) if isinstance(
-                eqn.blocks[-1].outs[k], Var
-            ) else None
+            if isinstance(nexts[k], Var):
+                phis.setdefault(nexts[k], []).append(param)
 
 
 def floats(fn: Function) -> Function:
