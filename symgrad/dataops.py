@@ -42,6 +42,12 @@ class Shaped:
 
 
 @dataclass(frozen=True)
+class ZerosLike:
+    """`[0.0] * len(p) if isinstance(p, (list, tuple)) else 0.0`: the zero gradient of a parameter the body
+    never uses, whose caller alone knows whether it is a number or a list."""
+
+
+@dataclass(frozen=True)
 class DataOp:
     name: str
     arity: int | None  # None: any number of arguments
@@ -109,5 +115,6 @@ _register(
     )
 )  # fmt: skip
 _register(DataOp("restore", 1, Expression(_call_method("pop")), pure=False, effect=True))
+_register(DataOp("zeros_like", 1, ZerosLike(), result="item", pure=False))
 # tuple(g) if the caller passed a tuple: a gradient has the structure of its parameter
 _register(DataOp("like", 2, Shaped(), result="list"))

@@ -63,6 +63,9 @@ def graph(fun, *args, wrt=None) -> str:
     for eqn in walk(fn.body):
         if eqn.blocks:
             raise SymgradError(f"graph() draws straight-line code only; {eqn.op} has nested blocks")
+    for eqn in walk(fn.body):
+        if eqn.op not in REGISTRY:
+            raise SymgradError(f"graph() draws code over numbers only; {eqn.op} works on lists or ints")
     point = _bind(plain, fn, args) if args else None
     return _Drawing(fn, point).text()
 

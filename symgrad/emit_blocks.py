@@ -18,7 +18,7 @@ from __future__ import annotations
 import ast
 from collections import Counter
 
-from .dataops import DATA_OPS, Compare, Shaped, Statement
+from .dataops import DATA_OPS, Compare, Shaped, Statement, ZerosLike
 from .emit import _BodyPrinter, _constant
 from .ir import Const, Namer, Var, walk
 from .ops import REGISTRY, Conditional, Expression
@@ -268,6 +268,12 @@ class BlockPrinter(_BodyPrinter):
         if isinstance(printer, Shaped):
             test = ast.Call(self._builtin("isinstance"), [args[1], self._builtin("tuple")], [])
             return ast.IfExp(test, ast.Call(self._builtin("tuple"), [args[0]], []), args[0])
+        if isinstance(printer, ZerosLike):
+            kinds = ast.Tuple([self._builtin("list"), self._builtin("tuple")], ast.Load())
+            test = ast.Call(self._builtin("isinstance"), [args[0], kinds], [])
+            zeros = ast.BinOp(ast.List([ast.Constant(0.0)], ast.Load()), ast.Mult(),
+                              ast.Call(self._builtin("len"), args, []))  # fmt: skip
+            return ast.IfExp(test, zeros, ast.Constant(0.0))
         if eqn.op == "len":
             return ast.Call(self._builtin("len"), args, [])
         return super()._eqn_expr_printer(printer, args)

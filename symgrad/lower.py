@@ -269,7 +269,8 @@ class _Lowerer:
                               "not supported", "set a flag before `break` and test it after the loop")  # fmt: skip
         targets = _target_names(stmt.target) if isinstance(stmt, ast.For) else []
         assigned = [n for n in _assigned_names(stmt.body) if n not in targets]
-        carried = [n for n in assigned if n in frame.env]
+        # a target defined before the loop keeps that value when the loop runs zero times: it is carried too
+        carried = [n for n in [*targets, *assigned] if n in frame.env]
         for name in carried:
             if not isinstance(frame.env[name], Var | Const):
                 raise frame.error(stmt, f"{name!r} is {self._describe(frame.env[name])} and the loop assigns it; "
@@ -502,7 +503,8 @@ class _Lowerer:
         start = Const(0) if start_node is None else self._scalar(
             frame, start_node, self._expr(frame, start_node), "the start of sum()")  # fmt: skip
         iterable = node.args[0]
-        acc = "<acc>"
+        # nested sums each need their own carried name; the part after '#' never reaches generated code
+        acc = f"<acc#{sum(name.startswith('<acc') for name in frame.env)}>"
         frame.env[acc] = start
 
         def add(frame, element_node, value):
@@ -1034,7 +1036,7 @@ class _Loop:
 
 
 def _hint(name: str) -> str:
-    return name.strip("<>")
+    return name.strip("<>").split("#")[0]
 
 
 def _number_tuple(obj):

@@ -160,7 +160,12 @@ def _pow_base_rule(b, g, y, a, c):
     # d(a**c)/da = c * a**(c-1); a constant zero exponent makes the output constant.
     if _is_zero_const(c):
         return None
-    return b.mul(g, b.mul(c, b.pow(a, b.sub(c, 1))))
+    exponent = b.sub(c, 1)
+    if not isinstance(getattr(c, "value", None), numbers.Real):
+        # A run-time exponent may be 0, where c * a**(c-1) would divide by zero at a == 0 although the
+        # slope is 0: raising to c - 1 + (c == 0) keeps a**0 == 1 there, and is c - 1 everywhere else.
+        exponent = b.add(exponent, b.eq(c, 0))
+    return b.mul(g, b.mul(c, b.pow(a, exponent)))
 
 
 def _is_zero_const(atom) -> bool:

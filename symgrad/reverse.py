@@ -66,6 +66,11 @@ class _Reverse:
             if var in self.twin:
                 b.at(fn.origin)
                 grads.append(b.like(self.twin[var], var, primal=var))
+            elif var.kind == "item" and self.uses_lists():
+                # Never used, so the caller's value decides: a list of zeros for a list. (A function of
+                # numbers only keeps the plain 0.0, and its straight-line code.)
+                b.at(fn.origin)
+                grads.append(b.like(b.zeros_like(var, primal=var), var, primal=var))
             else:
                 grads.append(adjoint.get(var, Const(0.0)))
         forward = self.with_pushes(forward)
@@ -75,6 +80,11 @@ class _Reverse:
         body += forward
         body += b.eqns
         return verify(replace(fn, body=tuple(body), outs=(value, *grads), wrt=self.wrt, differentiated=True))
+
+    def uses_lists(self) -> bool:
+        return any(p.var.kind == "list" for p in self.fn.params) or any(
+            out.kind == "list" for eqn in walk(self.fn.body) for out in eqn.outs
+        )
 
     # --- the forward sweep: gradient lists and loop counters --------------------------------------------
 

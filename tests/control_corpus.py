@@ -465,6 +465,21 @@ def last_element(xs):
     return x * 2.0
 
 
+def counter_after_loop(x, n):
+    i = 0.5
+    for i in range(n):
+        x = x * 1.5
+    return x * i
+
+
+def pair_after_zip(xs, ys):
+    a = 1.0
+    b = 2.0
+    for a, b in zip(xs, ys):
+        pass
+    return a * b
+
+
 def plain_sum(xs):
     return sum(xs)
 

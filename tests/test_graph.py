@@ -231,6 +231,23 @@ def test_bad_points_are_reported():
         graph(neuron, 1.0)
 
 
+def first_times_two(xs):
+    return xs[0] * 2.0
+
+
+def branchy(x):
+    return x if x > 0 else -x
+
+
+@pytest.mark.parametrize(
+    "fun, point, message",
+    [(first_times_two, ([1.0],), "numbers only; len works on lists"), (branchy, (1.0,), "if has nested blocks")],
+)
+def test_lists_and_blocks_are_refused_with_a_reason(fun, point, message):
+    with pytest.raises(SymgradError, match=message):
+        graph(fun, *point)
+
+
 def test_the_text_is_deterministic_across_processes_and_hash_seeds():
     first = graph(fan, 2.0, 3.0)
     assert graph(fan, 2.0, 3.0) == first
