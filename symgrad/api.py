@@ -26,13 +26,16 @@ _cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # fun -> {(wrt,
 _cache_lock = threading.RLock()
 
 
-def compiled_for(fun, wrt: tuple[int, ...], bare: bool) -> Compiled:
-    """The compiled module for `fun` and this request, compiled at most once per process."""
+def compiled_for(fun, wrt: tuple[int, ...], bare: bool, shapes: tuple = ()) -> Compiled:
+    """The compiled module for `fun` and this request, compiled at most once per process. `shapes` is a
+    specialization key (`shape_key`), () for the general module."""
     with _cache_lock:
         per_function = _cache.setdefault(fun, {})
-        key = (wrt, bare)
+        key = (wrt, bare, shapes)
         if key not in per_function:
-            per_function[key] = compile_function(fun, wrt, bare=bare)
+            names = list(inspect.signature(fun).parameters)
+            by_name = {names[i]: shape for i, shape in enumerate(shapes) if shape is not None and i < len(names)}
+            per_function[key] = compile_function(fun, wrt, bare=bare, shapes=by_name)
         return per_function[key]
 
 
@@ -137,6 +140,71 @@ class GradFunction(functools.partial):
         return f"<symgrad.{kind} of {self.fun.__qualname__}{inspect.signature(self.fun)} wrt {', '.join(self.wrt)}>"
 
 
+MAX_SPECIALIZATIONS = 64
+"""Past this many list-length combinations, a specialized function calls its general module."""
+
+
+def shape_key(args) -> tuple:
+    """Per argument: None for a non-list, else ("list" or "tuple", its length) -- or the lengths of its
+    elements, for a list of lists. Exact types only: a list subclass or an array gets the general code."""
+    key = []
+    for arg in args:
+        kind = type(arg)
+        if kind is not list and kind is not tuple:
+            key.append(None)
+            continue
+        container = "list" if kind is list else "tuple"
+        if arg and type(arg[0]) in (list, tuple):
+            try:
+                key.append((container, tuple(map(len, arg))))
+                continue
+            except TypeError:
+                pass  # not a list of lists throughout: its elements stay run-time values
+        key.append((container, len(arg)))
+    return tuple(key)
+
+
+class SpecializedGradFunction(GradFunction):
+    """A `GradFunction` that compiles one module per combination of list lengths of its arguments (as JAX
+    specializes on shapes): their elements get names of their own, constant-trip loops are unrolled and lists
+    the function makes are tracked at compile time, so the code is straight-line where the budget allows
+    (lower.UNROLL_BUDGET). Each call looks its lengths up first (about a microsecond)."""
+
+    def __new__(cls, fun, wrt, with_value: bool):
+        self = super().__new__(cls, fun, wrt, with_value)
+        self._specialized: dict[tuple, object] = {}
+        self._signature = inspect.signature(fun)
+        self._namespace["_symgrad_first_call"] = self._dispatch
+        return self
+
+    def _dispatch(self, *args, **kwargs):
+        if kwargs:
+            bound = self._signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            args = bound.args
+        key = shape_key(args)
+        generated = self._specialized.get(key)
+        if generated is None:
+            generated = self._compile_for(key)
+        return generated(*args)
+
+    def _compile_for(self, key: tuple):
+        with self._lock:
+            if key not in self._specialized:
+                general = len(self._specialized) >= MAX_SPECIALIZATIONS or all(k is None for k in key)
+                compiled = self.compiled if general else compiled_for(self.fun, self._wrt, self._bare, key)
+                self._specialized[key] = compiled.value_and_grad if self._with_value else compiled.grad
+            return self._specialized[key]
+
+    def specialized(self, *args, **kwargs) -> Compiled:
+        """The module compiled for the lengths of these arguments (`.source`, `.ir` on it)."""
+        if kwargs:
+            bound = self._signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            args = bound.args
+        return compiled_for(self.fun, self._wrt, self._bare, shape_key(args))
+
+
 def export_text(text: str, path, *, overwrite: bool = False) -> str:
     path = os.fspath(path)
     if os.path.exists(path) and not overwrite:
@@ -161,22 +229,25 @@ def export_text(text: str, path, *, overwrite: bool = False) -> str:
 
 
 def _decorator(with_value: bool):
-    def decorate(fun=None, *, wrt=None):
+    def decorate(fun=None, *, wrt=None, specialize=False):
+        kind = SpecializedGradFunction if specialize else GradFunction
         if fun is None:
-            return lambda f: GradFunction(f, wrt, with_value)
-        return GradFunction(fun, wrt, with_value)
+            return lambda f: kind(f, wrt, with_value)
+        return kind(fun, wrt, with_value)
 
     return decorate
 
 
 grad = _decorator(with_value=False)
 grad.__name__ = grad.__qualname__ = "grad"
-grad.__doc__ = """grad(fun=None, *, wrt=None): the gradient of `fun`, compiled to standalone Python.
+grad.__doc__ = """grad(fun=None, *, wrt=None, specialize=False): the gradient of `fun`, compiled to standalone Python.
 
 Use as `@grad`, `@grad(wrt="x")` or `grad(f)`. Calling the result returns the gradient: one float for a single
-parameter (or a single `wrt` name/index), else a tuple in parameter (or `wrt`) order."""
+parameter (or a single `wrt` name/index), else a tuple in parameter (or `wrt`) order. `specialize=True`
+compiles one module per combination of the lengths of list arguments, with loops unrolled where their trip
+counts are then known (`.specialized(*args)` gives that module)."""
 
 value_and_grad = _decorator(with_value=True)
 value_and_grad.__name__ = value_and_grad.__qualname__ = "value_and_grad"
-value_and_grad.__doc__ = """value_and_grad(fun=None, *, wrt=None): like `grad`, but calls return `(value, gradient)`
-from one fused function."""
+value_and_grad.__doc__ = """value_and_grad(fun=None, *, wrt=None, specialize=False): like `grad`, but calls return
+`(value, gradient)` from one fused function."""

@@ -48,6 +48,11 @@ class ZerosLike:
 
 
 @dataclass(frozen=True)
+class ExpectLen:
+    """`if len(xs) != n: raise ValueError(message)`, a statement."""
+
+
+@dataclass(frozen=True)
 class DataOp:
     name: str
     arity: int | None  # None: any number of arguments
@@ -115,6 +120,14 @@ _register(
     )
 )  # fmt: skip
 _register(DataOp("restore", 1, Expression(_call_method("pop")), pure=False, effect=True))
+# Specialized code (lower.py, `shapes`): `a, b, c = xs` gives a list parameter's elements names of their own
+# and fails for another length; the gradient of such a parameter is the list (or tuple) of its elements'.
+for _name in ("unpack", "unpack_tuple"):  # the same statement; the gradient is a list or a tuple
+    _register(DataOp(_name, 1, Expression(lambda a: a[0]), result="item", pure=False, effect=True))
+_register(DataOp("pack", None, Expression(lambda a: ast.List(list(a), ast.Load())), result="list"))
+_register(DataOp("pack_tuple", None, Expression(lambda a: ast.Tuple(list(a), ast.Load())), result="list"))
+# `if len(xs) != n: raise ValueError(message)`: a length the code assumes (specialized code, zip(strict=True))
+_register(DataOp("expect_len", 3, ExpectLen(), pure=False, effect=True))
 _register(DataOp("zeros_like", 1, ZerosLike(), result="item", pure=False))
 # tuple(g) if the caller passed a tuple: a gradient has the structure of its parameter
 _register(DataOp("like", 2, Shaped(), result="list"))

@@ -18,8 +18,8 @@ from __future__ import annotations
 import ast
 from collections import Counter
 
-from .dataops import DATA_OPS, Compare, Shaped, Statement, ZerosLike
-from .emit import _BodyPrinter, _constant
+from .dataops import DATA_OPS, Compare, ExpectLen, Shaped, Statement, ZerosLike
+from .emit import _BodyPrinter, _constant, _maybe_int_vars
 from .ir import Const, Namer, Var, walk
 from .ops import REGISTRY, Conditional, Expression
 
@@ -56,6 +56,8 @@ class BlockPrinter(_BodyPrinter):
                 uses[a] += 2  # outputs are named
         twice = set()
         for eqn in walk(fn.body):
+            if eqn.op in ("pack", "pack_tuple"):  # each element's gradient gets its line: `xs_0_bar = ...`
+                twice.update(a for a in eqn.args if isinstance(a, Var))
             if eqn.op in REGISTRY and (
                 isinstance(REGISTRY[eqn.op].printer, Conditional | Expression) or self._squares(eqn)
             ):
@@ -73,6 +75,7 @@ class BlockPrinter(_BodyPrinter):
                 self.inlined.add(var)
         self.namer = Namer(fn.user_names, taken=module_names.taken())
         self.params = {p.var for p in fn.params}
+        self.maybe_int = _maybe_int_vars(fn)
         self.uses = uses
         self._name_groups(fn.body)
 
@@ -168,6 +171,10 @@ class BlockPrinter(_BodyPrinter):
             elif eqn.op in _LOOPS:
                 self._loop(eqn, indent, out)
                 last = None
+            elif isinstance(DATA_OPS.get(eqn.op, None) and DATA_OPS[eqn.op].printer, ExpectLen):
+                lst, n = (self._source(self._atom(a)) for a in eqn.args[:2])
+                out.append(f"{indent}if {self._source(self._builtin('len'))}({lst}) != {n}:")
+                out.append(f"{indent}    raise {self._source(self._builtin('ValueError'))}({eqn.args[2].value!r})")
             else:
                 out.append(indent + self._statement(eqn))
 
@@ -176,6 +183,8 @@ class BlockPrinter(_BodyPrinter):
         if op is not None and isinstance(op.printer, Statement):
             return ast.unparse(op.printer.build([self._atom(a) for a in eqn.args]))
         expr = self._source(self._eqn_expr(eqn))
+        if eqn.op in ("unpack", "unpack_tuple") and len(eqn.outs) < 2:  # these fail for any other length too
+            return f"({self.name(eqn.outs[0])},) = {expr}" if eqn.outs else f"[] = {expr}"
         if not eqn.outs:
             return expr
         return f"{', '.join(self.name(v) for v in eqn.outs)} = {expr}"
@@ -262,6 +271,11 @@ class BlockPrinter(_BodyPrinter):
         if op is None:
             return super()._eqn_expr(eqn)
         args = [self._atom(a) for a in eqn.args]
+        if eqn.op in ("pack", "pack_tuple"):  # a gradient's elements are floats, even for ints in the data
+            args = [
+                ast.Call(self._builtin("float"), [arg], []) if isinstance(a, Var) and a in self.maybe_int else arg
+                for a, arg in zip(eqn.args, args, strict=True)
+            ]
         printer = op.printer
         if isinstance(printer, Compare):
             return ast.Compare(args[0], [printer.operator()], [args[1]])

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import ast
 import inspect
+from collections import Counter
 
 from . import fence, ops, resolve
 from .dataops import COMPARISONS
 from .errors import SymgradError, UnsupportedSyntax
-from .ir import NO_DEFAULT, Block, Builder, Const, Eqn, Function, Loc, Param, Var, verify
+from .ir import NO_DEFAULT, Block, Builder, Const, Eqn, Function, Loc, Param, Var, verify, walk
 from .ops import REGISTRY, UNARY_FUNCTIONS
 from .source import Source, get_source
 
@@ -31,9 +32,61 @@ _ITERATION_BUILTINS = {"range", "zip", "enumerate"}  # only as what a `for` or c
 _VARIADIC = {"min", "max"}  # min(a, b, c) is min(min(a, b), c): Python keeps the first of equal values too
 
 
-def lower(fun) -> Function:
-    """The IR of `fun` (before differentiation): its parameters, body and `(value,)` output."""
+UNROLL_BUDGET = 4000
+"""Specialized code unrolls a loop with constant bounds while its unrolled body stays within this many IR
+equations (the forward sweep's; the reverse sweep about doubles it) and its trip count within as many."""
+
+
+def lower(fun, shapes: dict | None = None, wrt: tuple[int, ...] = ()) -> Function:
+    """The IR of `fun` (before differentiation): its parameters, body and `(value,)` output.
+
+    `shapes` (parameter name -> ("list" or "tuple", its length, or a tuple of lengths for a list of lists))
+    specializes the IR on the
+    lengths of list arguments: their elements become variables of their own (the generated code unpacks them,
+    which also checks the lengths), loops with constant bounds are unrolled under `UNROLL_BUDGET`, and lists
+    the function makes are tracked at compile time. A loop that stays a loop may still index data (parameters
+    not in `wrt`) by run-time numbers. Where the lists cannot be followed (a differentiated list or a list the
+    function makes indexed by a run-time number, or appended to in a loop that stays a loop), the result is the
+    general IR, as without `shapes`."""
+    if shapes:
+        try:
+            return _Lowerer(shapes, wrt).lower_top(fun)
+        except (_NotStatic, UnsupportedSyntax):
+            pass  # the general lowering below gives the same function, or the error in its general form
     return _Lowerer().lower_top(fun)
+
+
+class _NotStatic(Exception):
+    """Specialized lowering met a list it cannot follow at compile time: lower the general way instead."""
+
+
+class _StaticList(list):
+    """A list the specialized function makes, as the atoms it holds; appended to only at the block depth
+    where it was made (an append inside a loop that stays a loop would need a run-time list)."""
+
+    def __init__(self, items, depth: int, serial: int):
+        super().__init__(items)
+        self.depth = depth
+        self.serial = serial  # creation order: an unrolling given up must not have appended to older lists
+
+
+class _Elements(tuple):
+    """A list parameter's elements in specialized code; `var` is the list itself, for reads by a run-time
+    index (of data only: a differentiated list's gradient is collected from its elements')."""
+
+    var: Var
+    differentiated: bool
+
+
+def _elements(items, var: Var, differentiated: bool) -> _Elements:
+    elements = _Elements(items)
+    elements.var, elements.differentiated = var, differentiated
+    return elements
+
+
+def _is_static(value) -> bool:
+    """A sequence whose elements lowering holds: a tuple of atoms, or a static list."""
+    return isinstance(value, tuple | _StaticList)
 
 
 class _Frame:
@@ -71,7 +124,14 @@ def _names(node: ast.AST) -> tuple[set[str], set[str]]:
 
 
 class _Lowerer:
-    def __init__(self):
+    def __init__(self, shapes: dict | None = None, wrt: tuple[int, ...] = ()):
+        self.shapes = shapes or {}
+        self.wrt = wrt
+        self.static = bool(shapes)  # specialized: lists are followed at compile time
+        self.depth = 0  # how many blocks deep lowering is (unrolled loops make none)
+        self.lists_made = 0
+        self.append_log: list[int] = []  # the serial of each static list appended to, in order
+        self.lengths_used: set[Var] = set()  # lists whose length the specialized code assumes
         self.b = Builder()
         self.inlining: list = []  # functions being inlined, outermost first: recursion detection (by identity)
         self.user_names: set[str] = set()
@@ -85,16 +145,22 @@ class _Lowerer:
         fence.check(src)
         params = self._params(fun, src)
         frame = _Frame(src, {p.name: p.var for p in params})
+        for p in params:
+            if p.name in self.shapes:
+                container, shape = self.shapes[p.name]
+                differentiated = params.index(p) in self.wrt
+                frame.env[p.name] = self._unpack(frame.loc(src.node), p.var, p.name, shape, container, differentiated)
         self.inlining.append(fun)
         value = self._body(frame)
         name = fun.__name__ if fun.__name__.isidentifier() else "lambda_"
         origin = frame.loc(src.node)
+        body = self._prune_unpacks({p.var for p in params}, value) if self.shapes else self.b.eqns
         return verify(
             Function(
                 name=name,
                 qualname=fun.__qualname__,
                 params=tuple(params),
-                body=tuple(self.b.eqns),
+                body=tuple(body),
                 outs=(value,),
                 origin=origin,
                 user_names=frozenset(self.user_names),
@@ -116,6 +182,41 @@ class _Lowerer:
                     )
             params.append(Param(Var(p.name, user=True, kind="item"), p.name, default, p.kind.name))
         return params
+
+    def _unpack(self, loc: Loc, var: Var, name: str, shape, container: str = "list", differentiated=False):
+        """The elements of a list (or tuple) parameter of known length (a tuple of lengths: a list of lists),
+        as a tuple of fresh variables that an `unpack` equation assigns, which fails for any other length."""
+        var.kind = "list"
+        nested = isinstance(shape, tuple)
+        items = tuple(Var(f"{name}_{i}", kind="list" if nested else "item") for i in range(len(shape) if nested
+                      else shape))  # fmt: skip
+        self.b.eqns.append(Eqn(items, "unpack_tuple" if container == "tuple" else "unpack", (var,), loc))
+        if nested:
+            items = tuple(self._unpack(loc, item, f"{name}_{i}", n, "list", differentiated)
+                          for i, (item, n) in enumerate(zip(items, shape, strict=True)))  # fmt: skip
+        return _elements(items, var, differentiated)
+
+    def _prune_unpacks(self, params: set, value) -> list:
+        """Unpackings whose names nothing reads (the elements of data a loop that stays a loop reads at run
+        time): a parameter's becomes a check of its length, a nested list's goes unless its length was
+        assumed. So a loop over 300 samples does not unpack 300 lists on every call."""
+        uses = Counter(a for eqn in walk(self.b.eqns) for a in eqn.args if isinstance(a, Var))
+        uses.update(a for eqn in walk(self.b.eqns) for block in eqn.blocks for a in block.outs if isinstance(a, Var))
+        if isinstance(value, Var):
+            uses[value] += 1
+        body = list(self.b.eqns)
+        for k in reversed(range(len(body))):
+            eqn = body[k]
+            if eqn.op not in ("unpack", "unpack_tuple") or any(uses[out] for out in eqn.outs):
+                continue
+            (lst,) = eqn.args
+            if lst in params:
+                message = f"this code is specialized for len({lst.hint}) == {len(eqn.outs)}"
+                body[k] = Eqn((), "expect_len", (lst, Const(len(eqn.outs)), Const(message)), eqn.loc)
+            elif lst not in self.lengths_used:
+                uses[lst] -= 1
+                body[k] = None
+        return [eqn for eqn in body if eqn is not None]
 
     def _body(self, frame: _Frame):
         self.user_names |= frame.mentioned
@@ -156,7 +257,7 @@ class _Lowerer:
         bound.apply_defaults()
         env = {}
         for name, value in bound.arguments.items():
-            if isinstance(value, Var | Const | tuple):
+            if isinstance(value, Var | Const | tuple | _StaticList):
                 env[name] = value
             elif name not in passed and resolve.as_number(value) is not None:
                 env[name] = Const(resolve.as_number(value))  # a default
@@ -207,11 +308,13 @@ class _Lowerer:
         """Lower one branch into a block of its own, starting from `env`; return the block and its env."""
         saved_env, saved_unsure, saved_builder = frame.env, frame.unsure, self.b
         frame.env, frame.unsure, self.b = dict(env), dict(saved_unsure), Builder()
+        self.depth += 1
         try:
             outs = lower()
             return Block((), tuple(self.b.eqns), tuple(outs)), frame.env
         finally:
             frame.env, frame.unsure, self.b = saved_env, saved_unsure, saved_builder
+            self.depth -= 1
 
     def _if_tail(self, frame, stmt, cond, rest, ctx) -> tuple:
         env = frame.env
@@ -272,6 +375,8 @@ class _Lowerer:
         # a target defined before the loop keeps that value when the loop runs zero times: it is carried too
         carried = [n for n in [*targets, *assigned] if n in frame.env]
         for name in carried:
+            if self.static and _is_static(frame.env[name]):
+                continue  # fine if the loop unrolls; `_kept` gives up on it otherwise
             if not isinstance(frame.env[name], Var | Const):
                 raise frame.error(stmt, f"{name!r} is {self._describe(frame.env[name])} and the loop assigns it; "
                                   "only numbers and lists can change in a loop",
@@ -308,7 +413,9 @@ class _Lowerer:
         return params
 
     def _for_eqn(self, frame: _Frame, node, names, bounds, index_hint, body) -> None:
-        inits = [frame.env[n] for n in names]
+        if self._unrolled(frame, names, bounds, body):
+            return
+        inits = self._kept(frame, names)
         index = Var(index_hint, user=False, kind="int")
         params = []
 
@@ -322,8 +429,61 @@ class _Lowerer:
         self.b.eqns.append(Eqn(outs, "for", (*bounds, *inits), frame.loc(node), (block,)))
         frame.env.update(zip(names, outs, strict=False))
 
-    def _while_eqn(self, frame: _Frame, node, names, body) -> None:
+    def _same_lengths(self, frame: _Frame, node, n, seqs) -> None:
+        """zip(..., strict=True): the other sequences must have the first one's length, or ValueError."""
+        for k, seq in enumerate(seqs[1:], start=2):
+            m = self._length(frame, node, seq)
+            if isinstance(n, Const) and isinstance(m, Const):
+                if n.value != m.value:
+                    raise _NotStatic("zip(strict=True) of lists of other lengths: the general code raises")
+                continue
+            message = f"zip() argument {k} has another length than argument 1"
+            self.b.at(frame.loc(node)).effect("expect_len", seq, n, Const(message))
+
+    def _unrolled(self, frame: _Frame, names, bounds, body) -> bool:
+        """In specialized code, run a loop with constant bounds at compile time: its body once per index, in
+        the enclosing block. Afterwards the frame holds what a loop that stays a loop leaves: the carried
+        names' final values, nothing else of the body's. Gives up (and leaves no trace) past the budget or at
+        a `break` that depends on run-time values."""
+        if not self.static or not all(isinstance(b, Const) and type(b.value) is int for b in bounds):
+            return False
+        trips = range(*(b.value for b in bounds))
+        if len(trips) > UNROLL_BUDGET:
+            return False
+        start, saved_env, saved_unsure = len(self.b.eqns), dict(frame.env), frame.unsure
+        first_list, appends = self.lists_made, len(self.append_log)
+        values = [frame.env[n] for n in names]
+        for k in trips:
+            frame.env.update(zip(names, values, strict=True))
+            outs = body(frame, Const(k))
+            stop = outs[-1]
+            if not isinstance(stop, Const) or len(self.b.eqns) - start > UNROLL_BUDGET:
+                del self.b.eqns[start:]
+                frame.env.clear()
+                frame.env.update(saved_env)
+                frame.unsure = saved_unsure
+                if any(serial < first_list for serial in self.append_log[appends:]):
+                    raise _NotStatic("a loop that stays a loop appends to a list made before it")
+                del self.append_log[appends:]
+                return False
+            values = list(outs[: len(names)])
+            if stop.value:
+                break
+        frame.env.clear()
+        frame.env.update(saved_env)
+        frame.env.update(zip(names, values, strict=True))
+        frame.unsure = saved_unsure
+        return True
+
+    def _kept(self, frame: _Frame, names) -> list:
+        """The initial values of a loop that stays a loop: a static list cannot change in it."""
         inits = [frame.env[n] for n in names]
+        if any(_is_static(v) for v in inits):
+            raise _NotStatic("a list is carried through a loop that stays a loop")
+        return inits
+
+    def _while_eqn(self, frame: _Frame, node, names, body) -> None:
+        inits = self._kept(frame, names)
         cond_params, params = [], []
 
         def test():
@@ -358,6 +518,8 @@ class _Lowerer:
             name = getattr(getattr(callee, "obj", None), "__name__", None)
             if isinstance(callee, resolve.Other) and callee.obj in (range, enumerate, zip):
                 args = [self._expr(frame, a) for a in node.args]
+                if node.keywords and name != "zip":
+                    raise frame.error(node, f"{name}() takes no keyword arguments", f"write {name}(...) without them")
                 if name == "range":
                     if not 1 <= len(args) <= 3:
                         raise frame.error(node, "range() takes 1 to 3 arguments", "write range(n) or range(a, b)")
@@ -385,6 +547,13 @@ class _Lowerer:
                     raise frame.error(node, "zip() of nothing is not supported", "zip two or more sequences")
                 seqs = [self._sequence(frame, a, v) for a, v in zip(node.args, args, strict=False)]
                 n = self._length(frame, node, seqs[0])
+                if any(kw.arg == "strict" for kw in node.keywords):
+                    strict = self._expr(frame, node.keywords[0].value)
+                    if not isinstance(strict, Const):
+                        raise frame.error(node.keywords[0].value, "zip()'s strict must be a constant",
+                                          "write strict=True or strict=False")  # fmt: skip
+                    if strict.value:
+                        self._same_lengths(frame, node, n, seqs)
                 for seq in seqs[1:]:
                     n = self._emit(frame, node, "min", n, self._length(frame, node, seq))
                 return (Const(0), n, Const(1)), (
@@ -400,8 +569,8 @@ class _Lowerer:
 
     def _truth(self, frame: _Frame, node, value):
         """A boolean atom saying whether `value` is true, as Python's `if` decides."""
-        if isinstance(value, tuple):
-            return Const(bool(value))
+        if _is_static(value):
+            return Const(bool(self._static_length(value).value))
         if isinstance(value, Const):
             return Const(bool(value.value))
         if isinstance(value, Var) and value.kind == "bool":
@@ -516,7 +685,7 @@ class _Lowerer:
                 self._comprehension(frame, iterable, [acc], lambda f: add(f, iterable.elt, self._expr(f, iterable.elt)))
             else:
                 value = self._expr(frame, iterable)
-                if isinstance(value, tuple):
+                if _is_static(value):
                     for item in value:
                         add(frame, iterable, item)
                 else:
@@ -538,12 +707,25 @@ class _Lowerer:
         if isinstance(node.slice, ast.Slice):
             return self._slice(frame, node, self._sequence(frame, node.value, base))
         index = self._scalar(frame, node.slice, self._expr(frame, node.slice), "an index")
-        if isinstance(base, tuple) and isinstance(index, Const):
-            try:
-                return base[index.value]
-            except (IndexError, TypeError) as exc:
-                raise frame.error(node, f"index {index.value!r}: {exc}", "use an index inside the tuple") from None
+        if _is_static(base) and isinstance(index, Const):
+            return self._static_item(frame, node, base, index)
         return self._element(frame, node, self._sequence(frame, node.value, base), index)
+
+    def _static_length(self, seq) -> Const:
+        if isinstance(seq, _Elements):
+            self.lengths_used.add(seq.var)
+        return Const(len(seq))
+
+    def _static_list(self, items) -> _StaticList:
+        self.lists_made += 1
+        return _StaticList(items, self.depth, self.lists_made - 1)
+
+    @staticmethod
+    def _static_item(frame: _Frame, node, seq, index: Const):
+        try:
+            return seq[index.value]
+        except (IndexError, TypeError) as exc:
+            raise frame.error(node, f"index {index.value!r}: {exc}", "use an index inside the sequence") from None
 
     def _slice(self, frame: _Frame, node: ast.Subscript, seq):
         part = node.slice
@@ -569,6 +751,8 @@ class _Lowerer:
                 return self._emit(frame, node, "min", Const(bound), n)
             return self._emit(frame, node, "max", self._emit(frame, node, "add", n, Const(bound)), Const(0))
 
+        if _is_static(seq):
+            return self._static_list(seq[low:high])
         start, stop = clamp(low, Const(0)), clamp(high, n)
         made = self._emit(frame, node, "list_new")
         self.owned.add(made)
@@ -580,7 +764,13 @@ class _Lowerer:
         self._for_eqn(frame, node, [], (start, stop, Const(1)), "i", body)
         return made
 
-    def _append(self, frame: _Frame, node, lst: Var, value) -> None:
+    def _append(self, frame: _Frame, node, lst, value) -> None:
+        if isinstance(lst, _StaticList):
+            if lst.depth != self.depth:
+                raise _NotStatic("an append in a block")
+            lst.append(self._scalar(frame, node, value, "an appended element"))
+            self.append_log.append(lst.serial)
+            return
         if lst not in self.owned:
             raise frame.error(node, "appending to a list the function did not create would change the caller's list",
                               "build a new list: `new = []`, then append to it")  # fmt: skip
@@ -600,6 +790,8 @@ class _Lowerer:
             return value
         if isinstance(value, Const) and isinstance(value.value, tuple):
             return value
+        if self.static and _is_static(value):
+            return value
         if isinstance(value, tuple):
             if all(isinstance(v, Const) and not isinstance(v.value, tuple) for v in value):
                 return Const(tuple(v.value for v in value))
@@ -614,9 +806,17 @@ class _Lowerer:
     def _length(self, frame, node, seq):
         if isinstance(seq, Const):
             return Const(len(seq.value))
+        if _is_static(seq):
+            return self._static_length(seq)
         return self._emit(frame, node, "len", seq)
 
     def _element(self, frame, node, seq, index):
+        if _is_static(seq):
+            if isinstance(index, Const):
+                return self._static_item(frame, node, seq, index)
+            if not isinstance(seq, _Elements) or seq.differentiated:
+                raise _NotStatic("a list indexed by a run-time number")
+            seq = seq.var  # data, read at run time
         if isinstance(seq, Const) and isinstance(index, Const):
             try:
                 item = seq.value[index.value]
@@ -660,7 +860,7 @@ class _Lowerer:
             frame.env[target.id] = value
             return
         # a tuple target (the fence allows nothing else)
-        if not isinstance(value, tuple):
+        if not _is_static(value):
             raise frame.error(target, f"cannot unpack {self._describe(value)} into {len(target.elts)} names",
                               "unpack a tuple of the same length")  # fmt: skip
         if len(value) != len(target.elts):
@@ -707,6 +907,16 @@ class _Lowerer:
                                 lambda: self._expr(frame, node.orelse))  # fmt: skip
         if isinstance(node, ast.Subscript):
             return self._subscript(frame, node)
+        if isinstance(node, ast.List | ast.ListComp) and self.static:
+            made = self._static_list([])
+            if isinstance(node, ast.List):
+                for element in node.elts:
+                    self._append(frame, element, made, self._expr(frame, element))
+            else:
+                self._comprehension(
+                    frame, node, [], lambda frame: self._append(frame, node.elt, made, self._expr(frame, node.elt))
+                )
+            return made
         if isinstance(node, ast.List):
             made = self._emit(frame, node, "list_new")
             self.owned.add(made)
@@ -765,7 +975,7 @@ class _Lowerer:
         func = node.func
         if isinstance(func, ast.Attribute):
             base = self._expr(frame, func.value)
-            if isinstance(base, Var | Const):
+            if isinstance(base, Var | Const | _StaticList):
                 return self._method(frame, node, base)
             callee = self._attribute(frame, func, base)
         else:
@@ -799,8 +1009,8 @@ class _Lowerer:
             if len(node.args) != 1 or node.keywords:
                 raise frame.error(node, "len() takes one argument", "write len(xs)")
             value = self._expr(frame, node.args[0])
-            if isinstance(value, tuple):
-                return Const(len(value))
+            if _is_static(value):
+                return self._static_length(value)
             return self._length(frame, node, self._sequence(frame, node.args[0], value))
         if isinstance(callee, resolve.Other) and callee.obj is sum:
             return self._sum(frame, node)
@@ -815,7 +1025,8 @@ class _Lowerer:
 
     def _method(self, frame: _Frame, node: ast.Call, base):
         attr = node.func.attr
-        if attr == "append" and isinstance(base, Var) and base.kind in ("list", "item"):
+        appendable = isinstance(base, _StaticList) or (isinstance(base, Var) and base.kind in ("list", "item"))
+        if attr == "append" and appendable:
             if len(node.args) != 1 or node.keywords:
                 raise frame.error(node, ".append() takes one argument", "write xs.append(value)")
             self._append(frame, node, base, self._expr(frame, node.args[0]))
@@ -865,7 +1076,7 @@ class _Lowerer:
 
     @staticmethod
     def _describe(value) -> str:
-        if isinstance(value, Var) and value.kind == "list":
+        if (isinstance(value, Var) and value.kind == "list") or isinstance(value, _StaticList):
             return "a list"
         if isinstance(value, Const) and isinstance(value.value, tuple):
             return f"a tuple of {len(value.value)} numbers"

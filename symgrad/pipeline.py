@@ -28,28 +28,32 @@ class Compiled:
     grad: object  # the generated <name>_grad
 
 
-def stages(fun, wrt: tuple[int, ...] | None = None) -> dict[str, Function]:
+def stages(fun, wrt: tuple[int, ...] | None = None, shapes: dict | None = None) -> dict[str, Function]:
     """The IR after each stage: 'lowered', 'reversed', 'optimized'."""
-    lowered = lower(fun)
-    wrt = tuple(range(len(lowered.params))) if wrt is None else wrt
+    if wrt is None:
+        wrt = tuple(range(len(lower(fun).params)))
+    lowered = lower(fun, shapes, wrt)
     reversed_ = reverse(lowered, wrt)
     return {"lowered": lowered, "reversed": reversed_, "optimized": optimize(reversed_)}
 
 
-def compile_function(fun, wrt: tuple[int, ...], *, bare: bool, optimized: bool = True) -> Compiled:
+def compile_function(
+    fun, wrt: tuple[int, ...], *, bare: bool, optimized: bool = True, shapes: dict | None = None
+) -> Compiled:
+    """`shapes`: specialize on list lengths (see `lower.lower`)."""
     # Compilation allocates many small objects that all stay alive until it ends; the cyclic garbage collector
     # would rescan them again and again (a third of the time of a 10,000-step chain). It is paused meanwhile.
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _compile(fun, wrt, bare=bare, optimized=optimized)
+        return _compile(fun, wrt, bare=bare, optimized=optimized, shapes=shapes)
     finally:
         if paused:
             gc.enable()
 
 
-def _compile(fun, wrt: tuple[int, ...], *, bare: bool, optimized: bool) -> Compiled:
-    lowered = lower(fun)
+def _compile(fun, wrt: tuple[int, ...], *, bare: bool, optimized: bool, shapes: dict | None) -> Compiled:
+    lowered = lower(fun, shapes, wrt)
     differentiated = reverse(lowered, wrt)
     if optimized:
         differentiated = optimize(differentiated)

@@ -49,9 +49,11 @@ class _Reverse:
         fn = self.fn
         prologue = Builder()
         prologue.at(fn.origin)
+        # specialized code names a list parameter's elements: its gradient is theirs, packed
+        unpacked = {eqn.args[0]: eqn for eqn in fn.body if eqn.op in ("unpack", "unpack_tuple")}
         for i in self.wrt:
             var = fn.params[i].var
-            if var.kind == "list" and var in self.active:
+            if var.kind == "list" and var in self.active and var not in unpacked:
                 self.twin[var] = prologue.emit("zeros", prologue.len(var), primal=var)
         forward = self.augment(fn.body)
         b = Builder()
@@ -63,7 +65,16 @@ class _Reverse:
         grads = []
         for i in self.wrt:
             var = fn.params[i].var
-            if var in self.twin:
+            if var in unpacked:
+                eqn = unpacked[var]
+                if any(out.kind == "list" for out in eqn.outs):
+                    raise _error(eqn.loc, "differentiating through a list of lists is not supported",
+                                 "keep nested lists as data: choose the differentiated parameters "
+                                 "with wrt=...")  # fmt: skip
+                b.at(fn.origin)
+                elements = [adjoint.get(out, Const(0.0)) for out in eqn.outs]
+                grads.append(b.emit("pack_tuple" if eqn.op == "unpack_tuple" else "pack", *elements, primal=var))
+            elif var in self.twin:
                 b.at(fn.origin)
                 grads.append(b.like(self.twin[var], var, primal=var))
             elif var.kind == "item" and self.uses_lists():
@@ -410,7 +421,7 @@ def _active_body(body, active: set) -> None:
         elif eqn.op in REGISTRY:
             if any(_is_active(a, active) for a in eqn.args):
                 active.update(eqn.outs)
-        elif eqn.op == "getitem":
+        elif eqn.op in ("getitem", "unpack", "unpack_tuple"):
             if _is_active(eqn.args[0], active):
                 active.update(eqn.outs)
         elif eqn.op == "append":
