@@ -241,12 +241,13 @@ def _time(seconds: float) -> str:
     return f"{seconds * 1e6:.2f} us" if seconds < 1e-3 else f"{seconds * 1e3:.2f} ms"
 
 
-def measure_b7(log=print, compiled=None, rounds: int = 5, target_seconds: float = 0.2) -> dict:
+def measure_b7(log=print, compiled=None, rounds: int = 5, target_seconds: float = 0.2, specialized=None) -> dict:
     """Time B7's columns in this process on (initial_params(0), XS, YS): 'plain' (the loop loss on floats with
-    math.tanh, value only), 'hand_loop', 'hand_straight', 'tape' and, if given, 'compiled' (a callable
-    (params, xs, ys) -> (value, grads)). Every gradient column is checked against hand_straight (rtol 1e-9)
-    before timing: a disagreeing reference or tape raises AssertionError; a disagreeing `compiled` is logged
-    and not timed. Returns {column: seconds per call}; logs a markdown table."""
+    math.tanh, value only), 'hand_loop', 'hand_straight', 'tape' and, if given, 'compiled' and 'specialized'
+    (callables (params, xs, ys) -> (value, grads): symgrad's general and length-specialized code). Every
+    gradient column is checked against hand_straight (rtol 1e-9) before timing: a disagreeing reference or tape
+    raises AssertionError; a disagreeing symgrad column is logged and not timed. Returns {column: seconds per
+    call}; logs a markdown table."""
     params = initial_params(0)
     args = (params, XS, YS)
     with tempfile.TemporaryDirectory() as tmp:  # the functions keep working once their files are gone
@@ -261,6 +262,8 @@ def measure_b7(log=print, compiled=None, rounds: int = 5, target_seconds: float 
     }
     if compiled is not None:
         columns["compiled"] = compiled
+    if specialized is not None:
+        columns["specialized"] = specialized
     reference = _flat(hand_straight(*args))
     assert plain(*args) == reference[0], "the plain loss and hand_straight disagree on the value"
     for name in list(columns):
@@ -273,7 +276,7 @@ def measure_b7(log=print, compiled=None, rounds: int = 5, target_seconds: float 
             got, ok = None, False
             log(f"B7 {name}: raised {type(error).__name__}: {error}")
         if not ok:
-            assert name == "compiled", f"B7 {name} DISAGREES with hand_straight"
+            assert name in ("compiled", "specialized"), f"B7 {name} DISAGREES with hand_straight"
             log(f"B7 {name}: DISAGREES with hand_straight; not timed")
             del columns[name]
     seconds = measure(columns, args, rounds, target_seconds)
@@ -289,12 +292,13 @@ def measure_b7(log=print, compiled=None, rounds: int = 5, target_seconds: float 
         lines.append(f"| {name} | {_time(value)} | {value / straight:.2f}x | {value / loop:.2f}x |")
     lines.append("")
     lines.append(f"hand_loop / hand_straight = {loop / straight:.2f}; tape / hand_loop = {seconds['tape'] / loop:.1f}")
-    if "compiled" in seconds:
-        lines.append(
-            f"compiled / hand_straight = {seconds['compiled'] / straight:.2f}; "
-            f"compiled / hand_loop = {seconds['compiled'] / loop:.2f}; "
-            f"tape / compiled = {seconds['tape'] / seconds['compiled']:.1f}"
-        )
+    for name in ("compiled", "specialized"):
+        if name in seconds:
+            lines.append(
+                f"{name} / hand_straight = {seconds[name] / straight:.2f}; "
+                f"{name} / hand_loop = {seconds[name] / loop:.2f}; "
+                f"tape / {name} = {seconds['tape'] / seconds[name]:.1f}"
+            )
     log("\n".join(lines))
     return seconds
 
@@ -304,14 +308,16 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         loss = load(LOOP_SOURCE, "b7_loop_for_symgrad", tmp).loss
-        compiled = None
+        compiled = specialized = None
         try:
-            vg = symgrad.value_and_grad(loss, wrt="params")
-            vg(initial_params(0), XS, YS)  # compilation happens on first use
-            compiled = vg
+            compiled = symgrad.value_and_grad(loss, wrt="params")
+            specialized = symgrad.value_and_grad(loss, wrt="params", specialize=True)
+            for vg in (compiled, specialized):
+                vg(initial_params(0), XS, YS)  # compilation happens on first use
         except symgrad.SymgradError as error:
             print(f"symgrad: B7 unsupported: {type(error).__name__}: {error}\n")
-        measure_b7(compiled=compiled)
+            compiled = specialized = None
+        measure_b7(compiled=compiled, specialized=specialized)
 
 
 if __name__ == "__main__":
