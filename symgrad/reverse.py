@@ -77,7 +77,7 @@ class _Reverse:
             elif var in self.twin:
                 b.at(fn.origin)
                 grads.append(b.like(self.twin[var], var, primal=var))
-            elif var.kind == "item" and self.uses_lists():
+            elif var not in adjoint and var.kind == "item" and self.uses_lists():
                 # Never used, so the caller's value decides: a list of zeros for a list. (A function of
                 # numbers only keeps the plain 0.0, and its straight-line code.)
                 b.at(fn.origin)
@@ -306,10 +306,12 @@ class _Reverse:
             return
         results = tuple(Var(primal=carried[i]) for i in slots) + tuple(Var(primal=v) for v in closure)
         b.eqns.append(Eqn(results, op, (*bounds, *start), rloc, (block,)))
-        for k, i in enumerate(slots):
-            self.accumulate(b, adjoint, inits[i], results[k])
+        # a closure variable's result already holds its adjoint from before the loop, so it is set first: an
+        # initial value that is that same variable (`a = x` before a loop reading x) then adds to it
         for v, result in zip(closure, results[len(slots) :], strict=True):
             adjoint[v] = result
+        for k, i in enumerate(slots):
+            self.accumulate(b, adjoint, inits[i], results[k])
 
     # --- the tape -------------------------------------------------------------------------------------------
 
