@@ -1,21 +1,33 @@
-"""Random programs, compiled and checked against the tape engine and SymPy (symgrad.check).
+"""Random programs, compiled and checked against the tape engine and SymPy (symgrad.check); random programs with
+branches, loops and lists, checked against the tape engine and mpmath finite differences.
 
-CI runs 300 programs. For a long run set SYMGRAD_FUZZ_EXAMPLES, e.g.
+CI runs 300 of each (the control-flow test takes about 15 s). For a long run set SYMGRAD_FUZZ_EXAMPLES (both tests),
+or SYMGRAD_FUZZ_CONTROL_EXAMPLES for the control-flow test alone, e.g.
     SYMGRAD_FUZZ_EXAMPLES=10000 python -m pytest tests/test_fuzz.py -q
 Every bug this finds becomes a named regression test in tests/test_regressions.py.
 """
 
 from __future__ import annotations
 
+import contextlib
+import copy
+import math
 import os
+import signal
+import sys
 
-from hypothesis import HealthCheck, given, settings
+import mpmath
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from programs import inputs, load_function, programs
+from programs import CONTROL_HELPERS, CONTROL_PARAMS, XS_LENGTH, control_programs, inputs, load_function, programs
+from test_control_flow import fd_grad, mp_version
 
+from symgrad import Value
 from symgrad.checking import check
 
 EXAMPLES = int(os.environ.get("SYMGRAD_FUZZ_EXAMPLES", "300"))
+CONTROL_EXAMPLES = int(os.environ.get("SYMGRAD_FUZZ_CONTROL_EXAMPLES", os.environ.get("SYMGRAD_FUZZ_EXAMPLES", "300")))
+RTOL, ATOL = 1e-9, 1e-10
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -26,3 +38,137 @@ def test_random_programs_agree_with_tape_and_sympy(tmp_path, body, point):
     tape = next(r for r in report.references if r.source == "tape")
     assert tape.applicable, body  # every generated spelling runs on the tape: it must be compared
     assert set(report.max_errors()) == {"tape", "sympy"}
+
+
+# --- branches, loops and lists --------------------------------------------------------------------------------
+
+
+def _mp_args(args):
+    return [type(a)(mpmath.mpf(e) for e in a) if isinstance(a, list | tuple) else mpmath.mpf(a) for a in args]
+
+
+def _moved(args, i, k, delta):
+    moved = list(args)
+    if k is None:
+        moved[i] = args[i] + delta
+    else:
+        moved[i] = list(args[i])
+        moved[i][k] += delta
+    return moved
+
+
+def closest_comparison(fun, args) -> float:
+    """The smallest relative gap |a - b| / (1 + |a| + |b|) over the comparisons of differentiated values that `fun`
+    makes at `args` (run on tape Values, whose comparisons are recorded): 0.0 on a branch boundary, where the taken
+    branch's gradient need not be the one on either side (`if abs(x) <= 0.0` at x = 0), and a central difference
+    that looks smooth can still disagree with it."""
+    gaps = []
+    originals = {name: getattr(Value, name) for name in ("__lt__", "__le__", "__gt__", "__ge__")}
+
+    def recording(original):
+        def compare(self, other):
+            b = other.data if isinstance(other, Value) else other
+            gaps.append(abs(self.data - b) / (1 + abs(self.data) + abs(b)))
+            return original(self, other)
+
+        return compare
+
+    try:
+        for name, original in originals.items():
+            setattr(Value, name, recording(original))
+        fun(*[[Value(e) for e in a] if isinstance(a, list) else Value(a) for a in args])
+    finally:
+        for name, original in originals.items():
+            setattr(Value, name, original)
+    return min(gaps, default=math.inf)
+
+
+def kinked_near(fun, args, radius: float = 1e-9) -> bool:
+    """Whether `fun` (run on 50-digit mpmath numbers, its ops rebound to mpmath's) fails to be smooth within
+    `radius` of `args` along some coordinate: a branch boundary, a change of trip count, a kink of relu/abs/min/max.
+
+    Smooth along a coordinate, the second difference quotient (f(p+h) - 2 f(p) + f(p-h)) / h**2 is f'' + O(h**2)
+    at h = radius and h = radius / 10 alike; a jump or a kink within h adds about jump / h**2 or slope jump / h,
+    which differs between the two. Central differences are then trusted only where this says smooth, so that
+    neither the difference straddles a boundary nor floating-point rounding in the compiled code takes another
+    branch than exact arithmetic."""
+    mp_fun = mp_version(fun)
+    with mpmath.workdps(50):
+        base = _mp_args(args)
+        centre = mp_fun(*base)
+        coordinates = [(i, k) for i, a in enumerate(args) for k in (range(len(a)) if isinstance(a, list) else [None])]
+        for i, k in coordinates:
+            curvatures = []
+            for h in (mpmath.mpf(radius), mpmath.mpf(radius) / 10):
+                ahead, behind = mp_fun(*_moved(base, i, k, h)), mp_fun(*_moved(base, i, k, -h))
+                curvatures.append((ahead - 2 * centre + behind) / (h * h))
+            if abs(curvatures[0] - curvatures[1]) > 1e-6 * (1 + abs(curvatures[1])):
+                return True
+    return False
+
+
+def _flat(gradient) -> list[float]:
+    return [float(e) for g in gradient for e in (g if isinstance(g, list | tuple) else [g])]
+
+
+def _close(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=RTOL, abs_tol=ATOL)
+
+
+@contextlib.contextmanager
+def time_limit(seconds: int):
+    """TimeoutError after `seconds` (where the platform has SIGALRM): a loop that never ends, in the compiled code
+    or in the plain function, fails the example instead of hanging the test run."""
+    if not hasattr(signal, "SIGALRM"):
+        yield
+        return
+
+    def expire(signum, frame):
+        raise TimeoutError(f"the example ran longer than {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+point_with_list = st.tuples(inputs, inputs, inputs, st.lists(inputs, min_size=XS_LENGTH, max_size=XS_LENGTH))
+
+
+@settings(
+    max_examples=CONTROL_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(body=control_programs(), point=point_with_list)
+def test_random_control_programs_agree_with_tape_and_finite_differences(tmp_path, body, point):
+    fun = load_function(tmp_path, body, params=CONTROL_PARAMS, helpers=CONTROL_HELPERS)
+    try:
+        with time_limit(20):
+            agree_with_tape_and_finite_differences(fun, point)
+    finally:
+        del sys.modules[fun.__module__]  # (the module is registered for mp_version; free it and its compilation)
+
+
+def agree_with_tape_and_finite_differences(fun, point):
+    plain = fun(*copy.deepcopy(point))  # the generator's promise: every program runs as plain Python
+    report = check(fun, *point, rtol=RTOL, atol=ATOL)
+    tape = next(r for r in report.references if r.source == "tape")
+    assert tape.applicable and not tape.problem, tape.problem  # every generated program runs on the tape
+    assert "tape" in report.max_errors()
+    assert math.isclose(report.compiled.value, plain, rel_tol=1e-15, abs_tol=0.0), (report.compiled.value, plain)
+    if closest_comparison(fun, point) < 1e-9 or kinked_near(fun, point):
+        event("finite differences skipped: near a branch boundary or kink")
+        return
+    event("finite differences compared")
+    fd = _flat(fd_grad(fun, point, None))
+    assert len(fd) == len(report.compiled.grads)
+    mismatches = [
+        (name, got, want)
+        for name, got, want in zip(report.params, report.compiled.grads, fd, strict=True)
+        if not _close(got, want)
+    ]
+    assert not mismatches, f"compiled vs 50-digit finite differences: {mismatches}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from programs import load_function
+from programs import CONTROL_HELPERS, CONTROL_PARAMS, load_function
 
 import symgrad
 from symgrad.pipeline import compile_function
@@ -41,3 +41,45 @@ def test_op_table_min_of_an_int_argument_is_returned_as_a_float(tmp_path):
     fun = load_function(tmp_path, "return min(x, 3)")
     value, grads = compile_function(fun, (0,), bare=False).value_and_grad(-3, 0, 0)
     assert type(value) is float and value == -3.0 and grads == (1.0,)
+
+
+# --- found by test_random_control_programs_agree_with_tape_and_finite_differences ---------------------------
+
+
+def control_function(tmp_path, body):
+    """A program of the control-flow fuzz test: f(x, y, z, xs), with its helpers."""
+    return load_function(tmp_path, body, params=CONTROL_PARAMS, helpers=CONTROL_HELPERS)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="symgrad bug: a list parameter that only dead code uses (or none at all) in a body without other list "
+    "operations gets the gradient 0.0 instead of a list of zeros, and check() crashes with ValueError from zip()",
+)
+def test_fuzz_unused_list_parameter_gets_a_list_gradient(tmp_path):
+    # Found by the control-flow fuzz test: both branches return, so `sum(xs)` is never reached. The fix for an
+    # unused list parameter (a list of zeros) only applies when the body has list operations elsewhere.
+    fun = control_function(tmp_path, "if x < 0.0:\n    return x\nelse:\n    return 2.0 * x\nreturn x + sum(xs)")
+    value, grads = symgrad.value_and_grad(fun)(1.0, 0.0, 0.0, [0.5, 0.5, 0.5])
+    assert value == 2.0 and grads == (2.0, 0.0, 0.0, [0.0, 0.0, 0.0])
+    report = symgrad.check(fun, 1.0, 0.0, 0.0, [0.5, 0.5, 0.5])
+    assert report.ok
+
+
+def test_fuzz_loop_initialised_from_a_name_it_reads(tmp_path):
+    # Found by the control-flow fuzz test (fixed in e342023): the reverse loop returns both the carried adjoint
+    # (of `a`'s initial value, which is x) and x's own accumulated adjoint; the first was dropped instead of added
+    # to x_bar, so d/dx was 1.75. d/dx of a_3 = x/8 + x (1/4 + 1/2 + 1) is 1/8 + 7/4 = 1.875.
+    fun = load_function(tmp_path, "a = x\nfor j in range(3):\n    a = a * 0.5 + x\nreturn a")
+    value, grads = symgrad.value_and_grad(fun)(1.0, 0.0, 0.0)
+    assert value == 1.875 and grads == (1.875, 0.0, 0.0)
+
+
+def test_fuzz_parameter_only_passed_through_a_branch_keeps_its_gradient(tmp_path):
+    # Found by the control-flow fuzz test (`x = xs[1] if min(a0, z) > 3.0 else x`, then `return cos(x) + ...`;
+    # fixed in e342023): the reverse sweep computed x's adjoint through the branch, but x is never an operand of
+    # an op, so its kind stayed "item" and its gradient was taken to be zeros_like(x): 0.0 instead of 1.0.
+    fun = control_function(tmp_path, "a = x if y > 0.0 else x\nreturn a + xs[0]")
+    assert symgrad.value_and_grad(fun)(0.5, 1.0, 0.0, [1.0, 2.0, 3.0]) == (1.5, (1.0, 0.0, 0.0, [1.0, 0.0, 0.0]))
+    fun = control_function(tmp_path, "if z > 3.0:\n    a = xs[1]\nelse:\n    a = x\nreturn a")
+    assert symgrad.value_and_grad(fun)(0.5, 0.0, 0.0, [1.0, 2.0, 3.0]) == (0.5, (1.0, 0.0, 0.0, [0.0, 0.0, 0.0]))
