@@ -116,11 +116,19 @@ CONTROL_HELPERS = """def clip(e, lo, hi):
     return e
 
 
-def decay(v, w):
+def decay(v, w=0.5):
     acc = 0.0
     for e in v:
         acc = acc * 0.5 + tanh(w * e)
     return acc
+
+
+def pair(a, b):
+    return a + b, a * b
+
+
+W = (0.5, -1.25, 2.0)
+C = 0.75
 
 
 """
@@ -244,15 +252,36 @@ class _ControlWriter:
         return self.draw(_expr(depth, self.atoms(scope, rich), piecewise=True, methods=False))
 
     def rich(self, scope: _Scope) -> str:
-        kinds = ["ternary", "clip"]
+        kinds = ["ternary", "clip", "extreme3", "power", "weight", "constant"]
         if scope.lists:
-            kinds += ["sum", "sum_start", "sum_gen", "sum_filtered", "decay"]
+            kinds += ["sum", "sum_start", "sum_gen", "sum_filtered", "decay", "sum_nested"]
+        counters = [i.name for i in scope.ints if i.lo >= 0]
+        if counters:
+            kinds += ["per_step"]
         kind = self.pick(kinds)
         if kind == "ternary":
             then, orelse = self.expr(scope, 1, rich=False), self.expr(scope, 1, rich=False)
             return f"({then} if {self.cond(scope)} else {orelse})"
         if kind == "clip":
-            return f"clip({self.expr(scope, 1, rich=False)}, -1.0, 1.0)"
+            e = self.expr(scope, 1, rich=False)
+            return self.pick([f"clip({e}, -1.0, 1.0)", f"clip({e}, hi=0.5, lo=-C)"])
+        if kind == "extreme3":
+            args = ", ".join(self.expr(scope, 0, rich=False) for _ in range(3))
+            return f"{self.pick(['min', 'max'])}({args})"
+        if kind == "power":  # a positive base to a run-time int or a differentiated exponent
+            base = self.expr(scope, 0, rich=False)
+            exponent = self.pick([*self.int_atoms(scope), f"tanh({self.expr(scope, 0, rich=False)})", "C"])
+            return f"({base} * {base} + 0.5) ** {exponent}"
+        if kind == "weight":  # a module-level tuple of numbers
+            return f"W[{self.pick(['0', '-1', *[f'{i.name} % 3' for i in scope.ints if i.lo >= 0]])}]"
+        if kind == "constant":
+            return self.pick(["C", "math.e", "len(W)"])
+        if kind == "per_step":
+            return f"{self.expr(scope, 0, rich=False)} / ({self.pick(counters)} + 1)"
+        if kind == "sum_nested":  # a sum inside the element of a sum
+            c = self.fresh("c")
+            (outer, _), (inner_seq, _) = self.seq(self.pick(scope.lists)), self.seq(self.pick(scope.lists))
+            return f"sum({c} * sum({inner_seq}) for {c} in {outer})"
         seq, _ = self.seq(self.pick(scope.lists))
         if kind == "sum":
             return f"sum({seq})"
@@ -282,9 +311,11 @@ class _ControlWriter:
     def int_cond(self, scope: _Scope) -> str:
         # ints only: `==` on a tape Value is identity, so equality tests stay on ints, as in real code
         v = self.pick(self.int_atoms(scope))
-        form = self.pick(["compare", "parity"])
+        form = self.pick(["compare", "parity", "chained"])
         if form == "parity":
             return f"{v} % 2 {self.pick(['==', '!='])} {self.pick([0, 1])}"
+        if form == "chained":
+            return f"0 {self.pick(['<', '<='])} {v} {self.pick(['<', '<=', '!='])} {self.draw(st.integers(1, 3))}"
         return f"{v} {self.pick(_INT_COMPARE)} {self.draw(st.integers(0, 3))}"
 
     def atomic_cond(self, scope: _Scope) -> str:
@@ -356,6 +387,8 @@ class _ControlWriter:
     def stmt_swap(self, scope: _Scope):
         a = self.pick(scope.targets)
         b = self.pick([t for t in scope.targets if t != a])
+        if self.flip(0.3):  # a helper that returns a tuple
+            return [f"{a}, {b} = pair({self.expr(scope, 1)}, {self.expr(scope, 1)})"], scope
         return [f"{a}, {b} = {b}, {self.expr(scope, 1)}"], scope
 
     def stmt_list(self, scope: _Scope):
@@ -438,8 +471,9 @@ class _ControlWriter:
             inner = replace(inner, ints=(*inner.ints, _Int(index, 0, k - 1)))
         elif form in ("range_len", "range_len_from", "reversed"):
             lst = self.pick(scope.lists) if scope.lists else _List("xs", XS_LENGTH)
+            stride = self.pick(["", "", ", 2"])
             header = {
-                "range_len": f"for {index} in range(len({lst.name})):",
+                "range_len": f"for {index} in range({'0, ' if stride else ''}len({lst.name}){stride}):",
                 "range_len_from": f"for {index} in range(1, len({lst.name})):",
                 "reversed": f"for {index} in range(len({lst.name}) - 1, -1, -1):",
             }[form]
@@ -510,7 +544,8 @@ class _ControlWriter:
     # --- the function -------------------------------------------------------------------------------------
 
     def program(self, max_statements: int) -> str:
-        scope = _Scope(floats=("x", "y", "z"), targets=("x", "y"), lists=(_List("xs", XS_LENGTH),))
+        lists = (_List("xs", XS_LENGTH), _List("W", 3))  # W: CONTROL_HELPERS' module-level tuple
+        scope = _Scope(floats=("x", "y", "z"), targets=("x", "y"), lists=lists)
         # Work-around for test_fuzz_unused_list_parameter_gets_a_list_gradient (with AVOID_KNOWN_BUGS): xs must
         # be used in live code (here: by len) or its gradient is 0.0 instead of a list.
         lines = ["m = len(xs)"] if AVOID_KNOWN_BUGS or self.flip(0.5) else []
@@ -528,7 +563,14 @@ class _ControlWriter:
             stmt, scope = self.statement(scope)
             lines += stmt
         # the result uses the accumulators and touches xs (at least its length), so SymPy is never applicable
-        terms = [self.expr(scope, 2)] + [t for t in scope.floats if t.startswith(("a", "v")) and self.flip(0.7)]
+        terms = [self.expr(scope, 2)]
+        for t in scope.floats:
+            if t.startswith(("a", "v")) and self.flip(0.7):
+                # alone, or times a value from before or after a loop: not while AVOID_KNOWN_BUGS, where the
+                # adjoint of a value from before a loop can read the loop's result after its reverse sweep restored
+                # it (test_fuzz_adjoint_after_a_reversed_loop_reads_the_loop_result)
+                product = not AVOID_KNOWN_BUGS and self.flip(0.3)
+                terms.append(f"{t} * {self.pick(scope.floats)}" if product else t)
         terms.append(self.pick(["sum(xs)", "xs[0] * xs[-1]", "len(xs)", "xs[1]"]))
         lines.append(f"return {' + '.join(terms)}")
         return "\n".join(lines)

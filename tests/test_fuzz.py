@@ -1,5 +1,7 @@
 """Random programs, compiled and checked against the tape engine and SymPy (symgrad.check); random programs with
-branches, loops and lists, checked against the tape engine and mpmath finite differences.
+branches, loops and lists (tests/programs.py's control_programs), checked against the plain function's value, the
+tape engine, the module specialized on list lengths (specialize=True), and 50-digit mpmath central differences
+where the point is not near a branch boundary or kink.
 
 CI runs 300 of each (the control-flow test takes about 15 s). For a long run set SYMGRAD_FUZZ_EXAMPLES (both tests),
 or SYMGRAD_FUZZ_CONTROL_EXAMPLES for the control-flow test alone, e.g.
@@ -17,12 +19,12 @@ import signal
 import sys
 
 import mpmath
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, given, reject, settings
 from hypothesis import strategies as st
 from programs import CONTROL_HELPERS, CONTROL_PARAMS, XS_LENGTH, control_programs, inputs, load_function, programs
 from test_control_flow import fd_grad, mp_version
 
-from symgrad import Value
+from symgrad import Value, value_and_grad
 from symgrad.checking import check
 
 EXAMPLES = int(os.environ.get("SYMGRAD_FUZZ_EXAMPLES", "300"))
@@ -57,33 +59,50 @@ def _moved(args, i, k, delta):
     return moved
 
 
-def closest_comparison(fun, args) -> float:
-    """The smallest relative gap |a - b| / (1 + |a| + |b|) over the comparisons of differentiated values that `fun`
-    makes at `args` (run on tape Values, whose comparisons are recorded): 0.0 on a branch boundary, where the taken
-    branch's gradient need not be the one on either side (`if abs(x) <= 0.0` at x = 0), and a central difference
-    that looks smooth can still disagree with it."""
+@contextlib.contextmanager
+def comparison_gaps(cls, number=lambda v: v):
+    """Within the block, every comparison (< <= > >=) made by an instance of `cls` appends to the yielded list the
+    relative gap |a - b| / (1 + |a| + |b|) between its operands (`number` gives an operand's number)."""
     gaps = []
-    originals = {name: getattr(Value, name) for name in ("__lt__", "__le__", "__gt__", "__ge__")}
+    originals = {name: getattr(cls, name) for name in ("__lt__", "__le__", "__gt__", "__ge__")}
 
     def recording(original):
         def compare(self, other):
-            b = other.data if isinstance(other, Value) else other
-            gaps.append(abs(self.data - b) / (1 + abs(self.data) + abs(b)))
+            a, b = number(self), number(other)
+            gaps.append(abs(a - b) / (1 + abs(a) + abs(b)))
             return original(self, other)
 
         return compare
 
     try:
         for name, original in originals.items():
-            setattr(Value, name, recording(original))
-        fun(*[[Value(e) for e in a] if isinstance(a, list) else Value(a) for a in args])
+            setattr(cls, name, recording(original))
+        yield gaps
     finally:
         for name, original in originals.items():
-            setattr(Value, name, original)
-    return min(gaps, default=math.inf)
+            setattr(cls, name, original)
 
 
-def kinked_near(fun, args, radius: float = 1e-9) -> bool:
+def tape_profile(fun, args) -> tuple[float, float]:
+    """`fun` run once on tape Values: (the smallest relative gap between the operands of its comparisons of
+    differentiated values, the largest magnitude of a value in its graph).
+
+    A gap of 0.0 is a branch boundary, where the taken branch's gradient need not be the one on either side
+    (`if abs(x) <= 0.0` at x = 0) although a central difference there looks smooth. A huge intermediate value
+    (loops can iterate `v = v ** 3`) is beyond what 50-digit differences with h = 1e-20 resolve."""
+    with comparison_gaps(Value, lambda v: v.data if isinstance(v, Value) else v) as gaps:
+        out = fun(*[[Value(e) for e in a] if isinstance(a, list) else Value(a) for a in args])
+    largest, seen, stack = 0.0, set(), [out] if isinstance(out, Value) else []
+    while stack:
+        node = stack.pop()
+        if id(node) not in seen:
+            seen.add(id(node))
+            largest = max(largest, abs(node.data))
+            stack.extend(node._prev)
+    return min(gaps, default=math.inf), largest
+
+
+def kinked_near(fun, args, value: float, radius: float = 1e-9) -> bool:
     """Whether `fun` (run on 50-digit mpmath numbers, its ops rebound to mpmath's) fails to be smooth within
     `radius` of `args` along some coordinate: a branch boundary, a change of trip count, a kink of relu/abs/min/max.
 
@@ -91,11 +110,16 @@ def kinked_near(fun, args, radius: float = 1e-9) -> bool:
     at h = radius and h = radius / 10 alike; a jump or a kink within h adds about jump / h**2 or slope jump / h,
     which differs between the two. Central differences are then trusted only where this says smooth, so that
     neither the difference straddles a boundary nor floating-point rounding in the compiled code takes another
-    branch than exact arithmetic."""
+    branch than exact arithmetic. Also True where exact arithmetic compares nearly equal numbers, or its value is
+    not the float `value`: a test of constants alone can go either way (`cos(math.pi) > -1.0` is False in floats,
+    True exactly), and so can one of the data in W."""
     mp_fun = mp_version(fun)
     with mpmath.workdps(50):
         base = _mp_args(args)
-        centre = mp_fun(*base)
+        with comparison_gaps(mpmath.mpf) as gaps:
+            centre = mp_fun(*base)
+        if min(gaps, default=math.inf) < 1e-12 or not _close(float(centre), value):
+            return True
         coordinates = [(i, k) for i, a in enumerate(args) for k in (range(len(a)) if isinstance(a, list) else [None])]
         for i, k in coordinates:
             curvatures = []
@@ -135,6 +159,7 @@ def time_limit(seconds: int):
         signal.signal(signal.SIGALRM, previous)
 
 
+some_parameters = st.lists(st.sampled_from(CONTROL_PARAMS), min_size=1, max_size=4, unique=True)
 point_with_list = st.tuples(inputs, inputs, inputs, st.lists(inputs, min_size=XS_LENGTH, max_size=XS_LENGTH))
 
 
@@ -143,24 +168,44 @@ point_with_list = st.tuples(inputs, inputs, inputs, st.lists(inputs, min_size=XS
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(body=control_programs(), point=point_with_list)
-def test_random_control_programs_agree_with_tape_and_finite_differences(tmp_path, body, point):
+@given(body=control_programs(), point=point_with_list, wrt=some_parameters)
+def test_random_control_programs_agree_with_tape_and_finite_differences(tmp_path, body, point, wrt):
     fun = load_function(tmp_path, body, params=CONTROL_PARAMS, helpers=CONTROL_HELPERS)
     try:
         with time_limit(20):
-            agree_with_tape_and_finite_differences(fun, point)
+            agree_with_tape_and_finite_differences(fun, point, wrt)
     finally:
         del sys.modules[fun.__module__]  # (the module is registered for mp_version; free it and its compilation)
 
 
-def agree_with_tape_and_finite_differences(fun, point):
-    plain = fun(*copy.deepcopy(point))  # the generator's promise: every program runs as plain Python
+def agree_with_tape_and_finite_differences(fun, point, wrt=CONTROL_PARAMS):
+    try:
+        plain = fun(*copy.deepcopy(point))  # the generator's promise: every program runs as plain Python
+    except OverflowError:  # ... but float ** underflows with an error: (1e-200) ** 3 (compiled as a product: 0.0)
+        reject()
     report = check(fun, *point, rtol=RTOL, atol=ATOL)
     tape = next(r for r in report.references if r.source == "tape")
     assert tape.applicable and not tape.problem, tape.problem  # every generated program runs on the tape
     assert "tape" in report.max_errors()
-    assert math.isclose(report.compiled.value, plain, rel_tol=1e-15, abs_tol=0.0), (report.compiled.value, plain)
-    if closest_comparison(fun, point) < 1e-9 or kinked_near(fun, point):
+    assert _close(report.compiled.value, plain), (report.compiled.value, plain)
+    # the module specialized on the list lengths (loops unrolled) agrees with the general one, as the tape does
+    value, gradient = value_and_grad(fun, specialize=True)(*copy.deepcopy(point))
+    specialized = (value, *_flat(gradient))
+    general = (report.compiled.value, *report.compiled.grads)
+    assert all(_close(a, b) for a, b in zip(specialized, general, strict=True)), (specialized, general)
+    # ... and so do the modules for fewer parameters (a tuple in wrt order), general and specialized
+    chosen = [k for name in wrt for k, entry in enumerate(report.params) if entry.split("[")[0] == name]
+    for specialize in (False, True):
+        value, gradient = value_and_grad(fun, wrt=list(wrt), specialize=specialize)(*copy.deepcopy(point))
+        assert type(gradient) is tuple and len(gradient) == len(wrt)
+        some = (value, *_flat(gradient))
+        assert all(_close(a, general[k]) for a, k in zip(some, [0, *(k + 1 for k in chosen)], strict=True)), (
+            wrt, specialize, some, general)  # fmt: skip
+    gap, largest = tape_profile(fun, point)
+    if not largest <= 1e12:
+        event("finite differences skipped: values too large to difference at 50 digits")
+        return
+    if gap < 1e-9 or kinked_near(fun, point, plain):
         event("finite differences skipped: near a branch boundary or kink")
         return
     event("finite differences compared")
