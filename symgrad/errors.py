@@ -41,3 +41,8 @@ class UnsupportedSyntax(SymgradError, SyntaxError):
 
 class GradientMismatch(SymgradError, AssertionError):
     """A compiled gradient disagrees with an independent reference (see `symgrad.check`)."""
+
+
+class CheckInconclusive(SymgradError):
+    """`symgrad.check` could not compare the compiled gradient with any independent reference at this point
+    (the message says why each could not run). A check never reports agreement without a comparison."""
