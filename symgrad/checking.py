@@ -1,18 +1,26 @@
 """`check` and `compare`: the compiled gradient beside independent references.
 
-References: the tape engine (`symgrad.tape.Value`, its own derivative code) running the undecorated function;
-SymPy's symbolic derivative of the function (built by `sympy_bridge` from op twins, differentiated by SymPy)
-evaluated with mpmath at 40 digits; optionally (`fd=True`) mpmath central finite differences of the same
-SymPy function at 40 digits. None shares a derivative rule with the compiler.
+References, each running the user's own Python function (never symgrad's IR or derivative rules):
+- the tape engine (`symgrad.tape.Value`, its own derivative code), on the function rebound so that its `math`
+  and NumPy op calls are the polymorphic op functions (`oracles.rebind`; the user's globals are never touched);
+- SymPy: the function traced at the point (branches taken and loops run as at the point, lists at their
+  lengths there), the trace's expression differentiated by SymPy and evaluated with mpmath at 40 digits
+  (`oracles.point_sympy`);
+- mpmath central finite differences of the function evaluated at 50 digits (`oracles.finite_differences`): with
+  `fd=True`, and on their own whenever neither the tape nor SymPy could compare.
 
-Guarantees: nan and inf are compared as values (nan agrees with nan only; inf with the same inf); a reference
-that cannot run the function at all (the tape on `math.tanh`, which only takes floats) is reported as not
-applicable, never as agreement; a reference that fails at this point (a ZeroDivisionError where the compiled
-code gave numbers) is a mismatch. `check` raises `GradientMismatch` naming the parameter, the reference and
-the error; its report (also on the exception as `.report`) prints as a table.
+Guarantees: a check never reports agreement without a comparison. Every reference that runs compares the value
+and every gradient component; `Report.compared` names those that did; when none could, `check` raises
+`CheckInconclusive` saying why each could not. A reference that cannot run the function at all (a traced
+number used as a length, a trace too large for SymPy, a kink within the finite-difference step) is reported
+as not applicable, never as agreement; a reference that fails at this point (a ZeroDivisionError where the
+compiled code gave numbers) is a mismatch. nan and inf are compared as values (nan agrees with nan only; inf
+with the same inf). `check` raises `GradientMismatch` naming the parameter, the reference and the error; its
+report (also on the exception as `.report`) prints as a table.
 
-Known limit: relu, abs, min and max reach SymPy as Piecewise; when they nest, SymPy simplifies each condition
-that holds another Piecewise, which can take minutes with float constants.
+Known limit: the tape's `Value` has micrograd's identity `==`, so a function that tests a differentiated
+float with `==` takes another branch on the tape than in the compiled code (a reported mismatch, never a
+silent agreement); SymPy's trace compares by value and is right there.
 """
 
 from __future__ import annotations
@@ -23,8 +31,11 @@ import time
 from dataclasses import dataclass, field
 
 from .api import value_and_grad
-from .errors import GradientMismatch
-from .sympy_bridge import NotExpressible, to_sympy, unwrap
+from .errors import CheckInconclusive, GradientMismatch
+from .ops import PUBLIC_FUNCTIONS
+from .oracles import finite_differences, point_sympy
+from .oracles.rebind import rebound
+from .sympy_bridge import unwrap
 
 
 @dataclass
@@ -62,11 +73,21 @@ class Report:
     comparisons: list[Comparison] = field(default_factory=list)
     kind: str = "check"
     point_names: tuple[str, ...] = ()  # the parameters, where `params` names list elements one by one
+    static: tuple[bool, ...] = ()  # per argument: held static (an int), not differentiated
+
+    @property
+    def compared(self) -> tuple[str, ...]:
+        """The references that compared the value and every gradient component with the compiled code."""
+        wanted = 1 + len(self.params)
+        return tuple(
+            ref.source for ref in self.references if sum(c.reference == ref.source for c in self.comparisons) == wanted
+        )
 
     @property
     def ok(self) -> bool:
+        """No reference disagrees or failed at the point, and at least one compared everything."""
         failed_refs = [r for r in self.references if r.applicable and r.problem]
-        return not failed_refs and all(c.ok for c in self.comparisons)
+        return bool(self.compared) and not failed_refs and all(c.ok for c in self.comparisons)
 
     def max_errors(self) -> dict[str, tuple[float, float]]:
         """Per reference: (max abs error, max rel error) over the value and every gradient entry."""
@@ -96,13 +117,22 @@ class Report:
                 match = next(c for c in self.comparisons if c.reference == ref.source and c.quantity == quantity)
                 row += f" {expected!r:>24} {match.rel_error:>9.1e}" + ("" if match.ok else " <-- MISMATCH")
             lines.append(row)
+        held = [name for name, fixed in zip(self.point_names, self.static, strict=False) if fixed]
+        if held:
+            lines.append(f"  held static (ints or nested lists, not differentiated): {', '.join(held)}")
         for ref in self.references:
             if not ref.applicable:
                 lines.append(f"  {ref.source}: not applicable ({ref.problem})")
             elif ref.problem:
                 lines.append(f"  {ref.source}: FAILED at this point ({ref.problem})")
         if self.kind == "check":
-            lines.append("  OK: every reference agrees" if self.ok else "  MISMATCH")
+            if self.ok:
+                lines.append(f"  OK: every reference agrees: {', '.join(self.compared)} (each compared the value and "
+                             "every gradient component)")  # fmt: skip
+            elif not self.compared and not any(r.applicable and r.problem for r in self.references):
+                lines.append("  INCONCLUSIVE: no reference could compare")
+            else:
+                lines.append("  MISMATCH")
         else:
             lines.append(format_timing(self))
         return "\n".join(lines)
@@ -138,24 +168,51 @@ def _flat(values) -> tuple[float, ...]:
     return tuple(flat)
 
 
-def run_compiled(fun, args) -> Result:
-    value, grads = value_and_grad(fun, wrt=list(range(len(args))))(*args)
+def static_arguments(args) -> tuple[bool, ...]:
+    """Per argument: True for one passed unchanged to every engine and not differentiated: an int or bool (or a
+    list of them), a count, an index or a flag (API.md: int and bool leaves are static); and a list of lists,
+    which the compiler reads as data only."""
+
+    def static(a) -> bool:
+        if isinstance(a, list | tuple):
+            return bool(a) and (all(isinstance(e, int) for e in a) or any(isinstance(e, list | tuple) for e in a))
+        return isinstance(a, int)
+
+    return tuple(static(a) for a in args)
+
+
+def run_compiled(fun, args, static=None) -> Result:
+    static = static or static_arguments(args)
+    wrt = [i for i, fixed in enumerate(static) if not fixed]
+    value, grads = value_and_grad(fun, wrt=wrt)(*args)
     return Result("compiled", float(value), _flat(grads))
 
 
-def run_tape(fun, args) -> Result:
+def run_tape(fun, args, static=None) -> Result:
     from .tape import Value
 
-    inputs = [[Value(x) for x in a] if isinstance(a, list | tuple) else Value(a) for a in args]
-    leaves = [leaf for a in inputs for leaf in (a if isinstance(a, list) else [a])]
+    static = static or static_arguments(args)
+    inputs = [
+        a if fixed else type(a)(Value(x) for x in a) if isinstance(a, list | tuple) else Value(a)
+        for a, fixed in zip(args, static, strict=True)
+    ]
+    leaves = [
+        leaf
+        for a, fixed in zip(inputs, static, strict=True)
+        if not fixed
+        for leaf in (a if isinstance(a, list | tuple) else [a])
+    ]
     try:
-        out = fun(*inputs)
-    except TypeError as exc:  # e.g. math.tanh(Value): the function cannot run on the tape at all
+        out = rebound(fun, PUBLIC_FUNCTIONS)(*inputs)
+    except TypeError as exc:  # e.g. a Value used as a length: the function cannot run on the tape at all
         return Result("tape", problem=f"the function does not run on Values: {exc}", applicable=False)
     except (ArithmeticError, ValueError) as exc:
         return Result("tape", problem=f"{type(exc).__name__}: {exc}")
     if not isinstance(out, Value):  # the output does not depend on any parameter
-        return Result("tape", float(out), tuple(0.0 for _ in leaves))
+        try:
+            return Result("tape", float(out), tuple(0.0 for _ in leaves))
+        except (TypeError, ValueError):
+            return Result("tape", problem=f"the function returns {type(out).__name__}, not a number", applicable=False)
     try:
         out.backward()
     except (ArithmeticError, ValueError) as exc:
@@ -163,56 +220,29 @@ def run_tape(fun, args) -> Result:
     return Result("tape", out.data, tuple(leaf.grad for leaf in leaves))
 
 
-def _sympy_functions(fun, n_args: int):
-    import sympy
-
-    expr, symbols = to_sympy(fun)
-    symbols = symbols[:n_args]
-    return expr, symbols, sympy
-
-
-def run_sympy(fun, args, digits: int = 40) -> Result:
-    import mpmath
-
+def run_sympy(fun, args, static=None, digits: int = 40) -> Result:
+    """SymPy's derivative of the function traced at the point (`oracles.point_sympy`)."""
+    static = static or static_arguments(args)
     try:
-        expr, symbols, sympy = _sympy_functions(fun, len(args))
-    except NotExpressible as exc:
+        value, grads = point_sympy.run(rebound(fun, PUBLIC_FUNCTIONS), args, digits, static)
+        return Result("sympy", _to_float(value), tuple(_to_float(g) for g in grads))
+    except (point_sympy.NotTraceable, point_sympy.TooLarge) as exc:
         return Result("sympy", problem=str(exc), applicable=False)
-    exprs = [expr, *(sympy.diff(expr, s) for s in symbols)]
-    try:
-        with mpmath.workdps(digits):
-            evaluate = sympy.lambdify(symbols, exprs, modules="mpmath")
-            numbers = evaluate(*(mpmath.mpf(a) for a in args))
-            values = [_to_float(v) for v in numbers]
     except (ArithmeticError, ValueError, TypeError) as exc:
         return Result("sympy", problem=f"{type(exc).__name__}: {exc}")
-    return Result("sympy", values[0], tuple(values[1:]))
 
 
-def run_finite_differences(fun, args, digits: int = 40) -> Result:
-    import mpmath
-
+def run_finite_differences(fun, args, static=None, digits: int = 50) -> Result:
+    """mpmath central differences of the function evaluated at `digits` digits (`oracles.finite_differences`)."""
+    static = static or static_arguments(args)
+    names = _flat_names(fun, args, static)
     try:
-        expr, symbols, sympy = _sympy_functions(fun, len(args))
-    except NotExpressible as exc:
+        value, grads = finite_differences.run(fun, args, names, digits, static)
+        return Result("mpmath-fd", _to_float(value), tuple(_to_float(g) for g in grads))
+    except (finite_differences.NotEvaluable, finite_differences.AtAKink) as exc:
         return Result("mpmath-fd", problem=str(exc), applicable=False)
-    try:
-        with mpmath.workdps(digits):
-            f = sympy.lambdify(symbols, expr, modules="mpmath")
-            point = [mpmath.mpf(a) for a in args]
-            grads = []
-            for i in range(len(args)):
-
-                def partial(t, i=i):
-                    moved = list(point)
-                    moved[i] = t
-                    return f(*moved)
-
-                grads.append(_to_float(mpmath.diff(partial, point[i])))
-            value = _to_float(f(*point))
     except (ArithmeticError, ValueError, TypeError) as exc:
         return Result("mpmath-fd", problem=f"{type(exc).__name__}: {exc}")
-    return Result("mpmath-fd", value, tuple(grads))
 
 
 def _to_float(number) -> float:
@@ -225,43 +255,65 @@ def _to_float(number) -> float:
     return float(number)
 
 
+def _flat_names(fun, args, static=None) -> tuple[str, ...]:
+    """A label per differentiated scalar of the point: `x`, or `xs[0]`, `xs[1]`, ... for a list parameter."""
+    static = static or static_arguments(args)
+    names = []
+    for name, arg, fixed in zip(_params(fun), args, static, strict=False):
+        if fixed:
+            continue
+        names += [f"{name}[{i}]" for i in range(len(arg))] if isinstance(arg, list | tuple) else [name]
+    return tuple(names)
+
+
+def _compare_all(report: Report, ref: Result) -> None:
+    compiled = report.compiled
+    quantities = zip(("value", *report.params), (compiled.value, *compiled.grads), (ref.value, *ref.grads), strict=True)
+    for quantity, got, expected in quantities:
+        abs_error, rel_error = _errors(got, expected)
+        ok = agree(got, expected, report.rtol, report.atol)
+        report.comparisons.append(Comparison(ref.source, quantity, got, expected, abs_error, rel_error, ok))
+
+
 def check(fun, *args, rtol: float = 1e-9, atol: float = 1e-12, fd: bool = False) -> Report:
-    """Compare the compiled gradient at `args` with the tape engine and SymPy (and, with `fd=True`, mpmath
-    finite differences). Returns the report; raises GradientMismatch where any applicable reference disagrees."""
+    """Compare the compiled value and gradient at `args` with the tape engine and SymPy (and, with `fd=True`
+    or when neither of those can run the function, mpmath finite differences). Returns the report; raises
+    GradientMismatch where any reference disagrees or fails at the point, and CheckInconclusive where no
+    reference could compare at all."""
     plain = unwrap(fun)
-    params = []
-    for name, arg in zip(_params(plain), args, strict=False):  # a list parameter: one row per element
-        params += [f"{name}[{i}]" for i in range(len(arg))] if isinstance(arg, list | tuple) else [name]
-    params = tuple(params)
+    static = static_arguments(args)
+    params = _flat_names(plain, args, static)
     compiled = run_compiled(plain, args)
     references = [run_tape(plain, args), run_sympy(plain, args)]
-    if fd:
+    if fd or not any(r.applicable and not r.problem for r in references):
         references.append(run_finite_differences(plain, args))
     report = Report(plain.__qualname__, tuple(args), params, rtol, atol, compiled, references,
-                    point_names=_params(plain)[: len(args)])  # fmt: skip
+                    point_names=_params(plain)[: len(args)], static=static)  # fmt: skip
     for ref in references:
-        if not ref.applicable or ref.problem:
-            continue
-        quantities = zip(("value", *params), (compiled.value, *compiled.grads), (ref.value, *ref.grads), strict=True)
-        for quantity, got, expected in quantities:
-            abs_error, rel_error = _errors(got, expected)
-            ok = agree(got, expected, rtol, atol)
-            report.comparisons.append(Comparison(ref.source, quantity, got, expected, abs_error, rel_error, ok))
-    if not report.ok:
-        first = next((c for c in report.comparisons if not c.ok), None)
-        if first is not None:
-            what = "the value" if first.quantity == "value" else f"d/d{first.quantity}"
-            message = (
-                f"{plain.__qualname__}: {what} is {first.compiled!r} compiled but {first.expected!r} by the "
-                f"{first.reference} reference (abs error {first.abs_error:.3g}, rel error {first.rel_error:.3g})"
-            )
-        else:
-            failed = next(r for r in references if r.applicable and r.problem)
-            message = f"{plain.__qualname__}: the {failed.source} reference failed at this point: {failed.problem}"
-        error = GradientMismatch(message + "\n" + str(report))
+        if ref.applicable and not ref.problem:
+            _compare_all(report, ref)
+    if report.ok:
+        return report
+    first = next((c for c in report.comparisons if not c.ok), None)
+    failed = next((r for r in references if r.applicable and r.problem), None)
+    if first is not None:
+        what = "the value" if first.quantity == "value" else f"d/d{first.quantity}"
+        message = (
+            f"{plain.__qualname__}: {what} is {first.compiled!r} compiled but {first.expected!r} by the "
+            f"{first.reference} reference (abs error {first.abs_error:.3g}, rel error {first.rel_error:.3g})"
+        )
+    elif failed is not None:
+        message = f"{plain.__qualname__}: the {failed.source} reference failed at this point: {failed.problem}"
+    else:
+        reasons = "; ".join(f"{r.source}: {r.problem}" for r in references)
+        error = CheckInconclusive(
+            f"{plain.__qualname__}: no reference could check the gradient at this point ({reasons})\n{report}"
+        )
         error.report = report
         raise error
-    return report
+    error = GradientMismatch(message + "\n" + str(report))
+    error.report = report
+    raise error
 
 
 def _time_per_call(call, budget: float = 0.2) -> float:
@@ -280,20 +332,18 @@ def compare(fun, *args, budget: float = 0.2) -> Report:
     """The compiled and the tape results side by side, with the time per call of each and the speed-up.
     Returns a Report whose text shows both; it does not raise on a mismatch (use `check` for that)."""
     plain = unwrap(fun)
-    params = _params(plain)[: len(args)]
-    compiled_fn = value_and_grad(plain, wrt=list(range(len(args))))
+    static = static_arguments(args)
+    params = _flat_names(plain, args, static)
+    compiled_fn = value_and_grad(plain, wrt=[i for i, fixed in enumerate(static) if not fixed])
     compiled = run_compiled(plain, args)
     compiled.seconds_per_call = _time_per_call(lambda: compiled_fn(*args), budget)
     tape = run_tape(plain, args)
     if tape.applicable and not tape.problem:
         tape.seconds_per_call = _time_per_call(lambda: run_tape(plain, args), budget)
-    report = Report(plain.__qualname__, tuple(args), params, 0.0, 0.0, compiled, [tape], kind="compare")
+    report = Report(plain.__qualname__, tuple(args), params, 1e-9, 1e-12, compiled, [tape], kind="compare",
+                    point_names=_params(plain)[: len(args)], static=static)  # fmt: skip
     if tape.applicable and not tape.problem:
-        quantities = zip(("value", *params), (compiled.value, *compiled.grads), (tape.value, *tape.grads), strict=True)
-        for quantity, got, expected in quantities:
-            abs_error, rel_error = _errors(got, expected)
-            ok = agree(got, expected, 1e-9, 1e-12)
-            report.comparisons.append(Comparison("tape", quantity, got, expected, abs_error, rel_error, ok))
+        _compare_all(report, tape)
     return report
 
 

@@ -1,0 +1,129 @@
+"""Run a user's function on another number type: a copy of it whose op calls are the reference's own.
+
+Assumes `fun` is a plain Python function (or a symgrad-decorated one: its `.fun` is used). Guarantees:
+`rebound(fun, table)` returns a new function with the same code, defaults and keyword defaults, whose globals
+are a copy of `fun`'s in which
+- every object that names an op by identity (`math.tanh`, `from math import exp as e`, `symgrad.tanh`,
+  `numpy.tanh`; see `ops.callable_ops`) is replaced by `table[op_name]` when the table has that op;
+- every module it refers to (`math`, `numpy`, `symgrad`, the user's own), however it is named, is replaced by
+  a stand-in whose attributes are the real module's, rebound the same way when first used (`math.tanh`
+  becomes the table's tanh; `math.pi` stays `math.pi`);
+- every plain function it refers to (helpers, inlined by the compiler) is rebound the same way, recursively
+  (one copy per function, so recursion and mutual references keep working), and so is the function behind a
+  symgrad-decorated helper;
+- closure cells holding such objects are replaced by new cells.
+The user's own globals, modules and functions are never modified.
+"""
+
+from __future__ import annotations
+
+import types
+
+from ..ops import callable_ops
+
+
+class _ModuleStandIn(types.ModuleType):
+    """A module seen from the rebound world: each attribute is the real one's, rebound (ops replaced, functions
+    rebuilt over rebound globals), looked up when first used."""
+
+    def __init__(self, real: types.ModuleType, rebinder: _Rebinder):
+        super().__init__(real.__name__)
+        self._real = real
+        self._rebinder = rebinder
+
+    def __getattr__(self, name: str):
+        value = self._rebinder.value(getattr(self._real, name))
+        setattr(self, name, value)
+        return value
+
+
+def _code_names(code: types.CodeType) -> set[str]:
+    """The global and attribute names a code object and the code nested in it (comprehensions) mention."""
+    names: set[str] = set()
+    work = [code]
+    while work:
+        current = work.pop()
+        names.update(current.co_names)
+        work.extend(c for c in current.co_consts if isinstance(c, types.CodeType))
+    return names
+
+
+class _Rebinder:
+    def __init__(self, table: dict[str, object]):
+        self.table = table
+        self.ops = callable_ops()
+        self.functions: dict[int, types.FunctionType] = {}  # id(original) -> its rebound copy
+        self.modules: dict[int, types.ModuleType] = {}
+        self.keep_alive: list[object] = []  # the originals, so their ids stay unique while we map them
+
+    def value(self, obj):
+        """What `obj` becomes in the rebound world."""
+        op = self.ops.get(id(obj))
+        if op is not None and op in self.table:
+            return self.table[op]
+        if isinstance(obj, types.ModuleType):
+            return self.module(obj)
+        wrapped = getattr(obj, "fun", None)
+        if isinstance(wrapped, types.FunctionType) and getattr(obj, "__wrapped__", None) is wrapped:
+            return self.function(wrapped)  # a symgrad-decorated helper: its plain function, rebound
+        if isinstance(obj, types.FunctionType):
+            return self.function(obj)
+        return obj
+
+    def module(self, module: types.ModuleType) -> types.ModuleType:
+        if id(module) not in self.modules:
+            self.keep_alive.append(module)
+            self.modules[id(module)] = _ModuleStandIn(module, self)
+        return self.modules[id(module)]
+
+    def function(self, fun: types.FunctionType) -> types.FunctionType:
+        if id(fun) in self.functions:
+            return self.functions[id(fun)]
+        if (fun.__module__ or "").split(".")[0] == "symgrad":
+            return fun  # symgrad's own op functions are polymorphic already
+        namespace = dict(fun.__globals__)
+        closure = None
+        if fun.__closure__ is not None:
+            closure = tuple(types.CellType() for _ in fun.__closure__)
+        copy = types.FunctionType(fun.__code__, namespace, fun.__name__, fun.__defaults__, closure)
+        copy.__kwdefaults__ = dict(fun.__kwdefaults__) if fun.__kwdefaults__ else None
+        copy.__qualname__ = fun.__qualname__
+        copy.__module__ = fun.__module__
+        self.keep_alive.append(fun)
+        self.functions[id(fun)] = copy  # before the recursion: a helper may refer back to this function
+        for name in _code_names(fun.__code__):
+            if name in namespace:
+                namespace[name] = self.value(namespace[name])
+        if closure is not None:
+            for cell, original in zip(closure, fun.__closure__, strict=True):
+                try:
+                    cell.cell_contents = self.value(original.cell_contents)
+                except ValueError:  # an empty cell stays empty
+                    pass
+        return copy
+
+
+def rebound(fun, table: dict[str, object]) -> types.FunctionType:
+    """`fun` with its op calls replaced by `table`'s (op name -> function), in copies of its globals."""
+    wrapped = getattr(fun, "fun", None)
+    if isinstance(wrapped, types.FunctionType):
+        fun = wrapped
+    return _Rebinder(table).function(fun)
+
+
+def mpmath_ops() -> dict[str, object]:
+    """The ops as mpmath functions, for evaluation at high precision."""
+    import mpmath
+
+    def sigmoid(x):
+        return 1 / (1 + mpmath.exp(-x))
+
+    def relu(x):
+        return x if x > 0 else mpmath.mpf(0)
+
+    table = {name: getattr(mpmath, name) for name in ("tanh", "exp", "log", "sqrt", "sin", "cos")}
+    table.update(sigmoid=sigmoid, relu=relu)
+    return table
+
+
+__all__ = ["mpmath_ops", "rebound"]
