@@ -2,8 +2,10 @@
 
 Guarantees (API.md): `@grad`, `@grad(wrt=...)` and `grad(f)` alike; `wrt` by name, index or a sequence of them,
 checked when decorating; the result shape follows `wrt`; the original signature is kept (the generated function
-has it, defaults and keyword calls work). Compilation happens on first use (so helpers defined later in the
-module are found), once per function and request: the compiled module is cached per function object, and two
+has it, defaults and keyword calls work). The language check of the function's own body (the fence) runs when
+the decorator is applied, and its `UnsupportedSyntax` is raised from the decorator with symgrad's frames cut;
+compilation happens on first use (so helpers defined later in the module are found), once per function and
+request, and its errors too come without symgrad's frames: the compiled module is cached per function object, and two
 threads calling at once compile it once. `.source`, `.ir`, `.fun`, `__wrapped__` and `.export()` are on the
 decorated object.
 """
@@ -18,6 +20,7 @@ import threading
 import weakref
 from collections.abc import Sequence
 
+from . import fence
 from .emit import GENERATED_MARKER
 from .errors import SymgradError
 from .pipeline import Compiled, compile_function
@@ -35,7 +38,10 @@ def compiled_for(fun, wrt: tuple[int, ...], bare: bool, shapes: tuple = ()) -> C
         if key not in per_function:
             names = list(inspect.signature(fun).parameters)
             by_name = {names[i]: shape for i, shape in enumerate(shapes) if shape is not None and i < len(names)}
-            per_function[key] = compile_function(fun, wrt, bare=bare, shapes=by_name)
+            try:
+                per_function[key] = compile_function(fun, wrt, bare=bare, shapes=by_name)
+            except SymgradError as exc:  # the message has the user's file and line: symgrad's frames are noise
+                raise exc.with_traceback(None) from None
         return per_function[key]
 
 
@@ -230,10 +236,13 @@ def export_text(text: str, path, *, overwrite: bool = False) -> str:
 
 def _decorator(with_value: bool):
     def decorate(fun=None, *, wrt=None, specialize=False):
-        kind = SpecializedGradFunction if specialize else GradFunction
         if fun is None:
-            return lambda f: kind(f, wrt, with_value)
-        return kind(fun, wrt, with_value)
+            return functools.partial(decorate, wrt=wrt, specialize=specialize)  # no frame of its own
+        decorated = (SpecializedGradFunction if specialize else GradFunction)(fun, wrt, with_value)
+        error = fence.decoration_error(fun)
+        if error is not None:
+            raise error from None  # here, one frame under the user's decorator line
+        return decorated
 
     return decorate
 

@@ -3,9 +3,14 @@
 Guarantees: every error a user can provoke with bad input is a `SymgradError`. Rejected source is an
 `UnsupportedSyntax`, which is also a `SyntaxError`, so Python's own traceback printer shows the user's file,
 line, the source line and a caret; `str()` gives the same facts in `file:line:col: message` form plus a hint.
+`describe_object` names any Python object in a message without its `repr` (which may hold a memory address,
+an id or set order), so messages are the same on every run.
 """
 
 from __future__ import annotations
+
+import numbers
+import types
 
 
 class SymgradError(Exception):
@@ -46,3 +51,47 @@ class GradientMismatch(SymgradError, AssertionError):
 class CheckInconclusive(SymgradError):
     """`symgrad.check` could not compare the compiled gradient with any independent reference at this point
     (the message says why each could not run). A check never reports agreement without a comparison."""
+
+
+_MAX_LITERAL = 60
+
+
+def describe_object(obj: object) -> str:
+    """What `obj` is, in words fit for an error message and the same on every run: a module, class or function
+    by its module and name (`the function numpy.sum`, `the class float`, `the module math`), a number, string,
+    None or bool by its literal, a container by its type and size, anything else by its type (`an object of
+    type mymodule.Thing`). Never a `repr` that could hold a memory address."""
+    if obj is None or isinstance(obj, bool):
+        return repr(obj)
+    if isinstance(obj, numbers.Number):
+        if type(obj).__module__ == "builtins":
+            return repr(obj)
+        text = str(obj)
+        if len(text) <= _MAX_LITERAL and " at 0x" not in text:
+            kind = type(obj)
+            return f"the {_dotted(kind.__module__, kind.__qualname__)} {text}"
+    if isinstance(obj, str | bytes):
+        text = repr(obj)
+        return text if len(text) <= _MAX_LITERAL else f"a {type(obj).__name__} of {len(obj)} characters"
+    if isinstance(obj, types.ModuleType):
+        return f"the module {obj.__name__}"
+    if isinstance(obj, type):
+        return f"the class {_dotted(obj.__module__, obj.__qualname__)}"
+    if isinstance(obj, list | tuple | dict | set | frozenset):
+        count = len(obj)
+        return f"a {type(obj).__name__} of {count} item{'' if count == 1 else 's'}"
+    name = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None)
+    if callable(obj) and isinstance(name, str):
+        module = getattr(obj, "__module__", None)
+        if not isinstance(module, str):  # NumPy's ufuncs carry no __module__; their type's module says numpy
+            module = type(obj).__module__
+        kind = "method" if isinstance(obj, types.MethodType | types.BuiltinMethodType) and "." in name else "function"
+        return f"the {kind} {_dotted(module, name)}"
+    kind = type(obj)
+    return f"an object of type {_dotted(kind.__module__, kind.__qualname__)}"
+
+
+def _dotted(module: str | None, qualname: str) -> str:
+    if not module or module == "builtins":
+        return qualname
+    return f"{module}.{qualname}"

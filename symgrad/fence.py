@@ -1,15 +1,21 @@
 """The fence: an allow-list of the Python syntax symgrad differentiates.
 
 Assumes an AST from `source.get_source` (absolute positions). Guarantees: any node whose type is not listed
-below raises `UnsupportedSyntax` at that node's line and column, with a hint saying what to write instead.
-Only shapes are checked here; what names refer to is `resolve`'s job, and meaning is `lower`'s.
+below raises `UnsupportedSyntax` at that node's line and column, with a hint saying what to write instead, and a
+message that names what the user wrote (`print(...)` is a call to print, not a string). Only shapes are checked
+here; what names refer to is `resolve`'s job, and meaning is `lower`'s. The decorators run the fence on the
+function's own body when they are applied (`decoration_error`); a function that passed is remembered (by its
+code object), so the first call does not walk it again.
 """
 
 from __future__ import annotations
 
 import ast
+import inspect
+import weakref
 
-from .source import Source
+from .errors import UnsupportedSyntax
+from .source import Source, get_source
 
 PLANNED = "planned for a later version of symgrad"
 
@@ -61,7 +67,17 @@ _NODE_HINTS = {
     ast.Delete: ("`del` is not supported", "just stop using the name"),
     ast.Await: ("`await` is not supported", "symgrad differentiates plain functions"),
     ast.Yield: ("`yield` is not supported", "symgrad differentiates plain functions, not generators"),
+    ast.YieldFrom: ("`yield from` is not supported", "symgrad differentiates plain functions, not generators"),
+    ast.AsyncFunctionDef: ("an async function defined inside the function is not supported",
+                           "define helpers with a plain `def` at module level; calls to them are inlined"),
+    ast.ClassDef: ("a class defined inside the function is not supported", "define classes at module level"),
+    ast.AsyncFor: ("`async for` is not supported", "symgrad differentiates plain functions"),
+    ast.AsyncWith: ("`async with` is not supported", "symgrad differentiates plain functions"),
+    ast.Match: ("`match` is not supported", "use if/elif/else"),
+    ast.FormattedValue: ("f-strings are not supported", "symgrad differentiates functions of floats"),
 }  # fmt: skip
+if hasattr(ast, "TryStar"):  # Python 3.11's `try ... except*`
+    _NODE_HINTS[ast.TryStar] = ("`try` is not supported", "test values with `if` instead")
 
 _SUPPORTED = (
     "supported: parameters, assignment, tuple unpacking, augmented assignment, if/elif/else, for and while "
@@ -71,8 +87,44 @@ _SUPPORTED = (
 )
 
 
+_passed: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # function -> the code object that passed
+
+
+def decoration_error(fun) -> UnsupportedSyntax | None:
+    """The fence's verdict on `fun`'s own body, for the decorators: the error, with no traceback of symgrad's
+    frames (the decorator raises it from its own frame), or None when the body passes. A function whose source
+    cannot be read, or anything else that goes wrong here, gives None: the first call meets the same problem
+    where it always did, so decorating never fails where compiling would not."""
+    if not inspect.isfunction(fun):
+        return None
+    try:
+        src = get_source(fun)
+    except Exception:  # reported by the first call, as before the fence ran at decoration
+        return None
+    try:
+        check(src)
+    except UnsupportedSyntax as exc:
+        return exc.with_traceback(None)
+    except Exception:  # likewise
+        return None
+    return None
+
+
 def check(src: Source) -> None:
     """Raise UnsupportedSyntax at the first construct outside the language (in source order)."""
+    fun = src.fun
+    code = getattr(fun, "__code__", None)
+    try:
+        if code is not None and _passed.get(fun) is code:
+            return
+    except TypeError:  # not weak-referenceable: no memory, check every time
+        code = None
+    _check(src)
+    if code is not None:
+        _passed[fun] = code
+
+
+def _check(src: Source) -> None:
     node = src.node
     _check_signature(src, node.args)
     if isinstance(node, ast.Lambda):
@@ -91,12 +143,57 @@ def check(src: Source) -> None:
         raise src.error(where, f"{node.name}() must end with `return <expression>`",
                         "symgrad differentiates the one number the function returns")  # fmt: skip
     for stmt in ast.walk(node):
-        if isinstance(stmt, ast.Expr) and not _is_docstring_node(src, stmt.value) and not _is_append(stmt.value):
-            raise src.error(stmt, "an expression statement does nothing symgrad can differentiate",
-                            "assign the result to a name, or remove the line (xs.append(v) is the one call "
-                            "allowed on its own)")  # fmt: skip
         if isinstance(stmt, ast.Return) and stmt.value is None:
             raise src.error(stmt, "`return` needs a value", "return the number to differentiate")
+
+
+_PRINT_HINT = (
+    "symgrad compiles the function rather than running it line by line: print values in the caller, or call "
+    "the original function (`.fun`) to see them"
+)
+_MAX_CALLEE = 40
+
+
+def _callee(call: ast.Call) -> str:
+    text = ast.unparse(call.func)
+    return text if len(text) <= _MAX_CALLEE else text[: _MAX_CALLEE - 3] + "..."
+
+
+def _check_expression_statement(src: Source, stmt: ast.Expr) -> None:
+    value = stmt.value
+    if _is_docstring_node(src, value) or _is_append(value):
+        return
+    if isinstance(value, ast.Call):
+        callee = _callee(value)
+        hint = _PRINT_HINT if callee == "print" else (
+            "assign the result to a name and use it, or remove the line (xs.append(v) is the one call allowed "
+            "on its own)"
+        )  # fmt: skip
+        raise src.error(stmt, f"a call to {callee}() on a line of its own does nothing symgrad can differentiate",
+                        hint)  # fmt: skip
+    raise src.error(stmt, "an expression statement does nothing symgrad can differentiate",
+                    "assign the result to a name, or remove the line (xs.append(v) is the one call "
+                    "allowed on its own)")  # fmt: skip
+
+
+def _check_call_arguments(src: Source, call: ast.Call) -> None:
+    """A string (or None, or an f-string) passed to a call is reported as that call, which is what the user
+    wrote (`print("debug", y)`), not as a constant out of context."""
+    for arg in [*call.args, *(kw.value for kw in call.keywords)]:
+        if isinstance(arg, ast.JoinedStr):
+            what = "an f-string"
+        elif isinstance(arg, ast.Constant) and not isinstance(arg.value, int | float):
+            what = _constant_text(arg.value)
+        else:
+            continue
+        callee = _callee(call)
+        raise src.error(call, f"the call {callee}(...) passes {what}, which is not a number symgrad can use",
+                        _PRINT_HINT if callee == "print" else "pass int or float values")  # fmt: skip
+
+
+def _constant_text(value) -> str:
+    text = repr(value)
+    return text if len(text) <= _MAX_CALLEE else f"a long {type(value).__name__} literal"
 
 
 def _is_append(node: ast.expr) -> bool:
@@ -136,6 +233,8 @@ def _check_tree(src: Source, root: ast.AST) -> None:
 
 
 def _check_node(src: Source, node: ast.AST) -> None:
+    if isinstance(node, ast.Expr):
+        _check_expression_statement(src, node)
     if isinstance(node, ast.BinOp | ast.AugAssign) and type(node.op) in _BINOP_HINTS:
         raise src.error(node, f"operator {_op_text(node.op)} is not supported", _BINOP_HINTS[type(node.op)])
     if isinstance(node, ast.UnaryOp) and not isinstance(node.op, ast.USub | ast.UAdd | ast.Not):
@@ -145,9 +244,10 @@ def _check_node(src: Source, node: ast.AST) -> None:
         if not isinstance(value, int | float):
             if isinstance(value, str) and _is_docstring_node(src, node):
                 return
-            raise src.error(node, f"the constant {value!r} is not a number symgrad can use",
+            raise src.error(node, f"the constant {_constant_text(value)} is not a number symgrad can use",
                             "use int or float literals")  # fmt: skip
     if isinstance(node, ast.Call):
+        _check_call_arguments(src, node)
         for arg in node.args:
             if isinstance(arg, ast.Starred):
                 raise src.error(arg, "`*` unpacking in calls is not supported", "pass arguments one by one")

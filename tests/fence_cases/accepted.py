@@ -116,3 +116,24 @@ class Model:
     def method(self, x):
         """Indented source is fine too."""
         return x * x * 2.0
+
+
+XS = (1.0, 2.0, 3.0)
+
+
+def control_flow_kinds(x):
+    """If, For, While, Break, Continue, IfExp, BoolOp, Compare, List, ListComp, GeneratorExp, Subscript, Slice."""
+    s = 0.0
+    for t in XS[1:]:
+        if t > 2.5:
+            break
+        if t < 0.0:
+            continue
+        s = s + t * x
+    n = 0
+    while n < 2:
+        n += 1
+    ys = [x * t for t in XS]
+    pair = [x, 2.0 * x]
+    z = x if x > 0 and x < 10 or x < -10 else -x
+    return s + sum(u for u in ys) + z + ys[0] + pair[1] + n

@@ -575,3 +575,93 @@ class Model:
 def passes_function_to_helper(x):
     y = helpers.apply_fn(tanh, x)  # <- here
     return y
+
+
+# --- the remaining statement and expression kinds (each ast class has a case; see test_every_ast_kind_has_a_case)
+
+
+async def async_for(x):  # <- here
+    async for t in XS:
+        x = x * t
+    return x
+
+
+async def async_with(x):  # <- here
+    async with OBJ:
+        x = x * 2.0
+    return x
+
+
+async def await_expr(x):  # <- here
+    y = await x
+    return y
+
+
+def nested_async_def(x):
+    async def inner(t):  # <- here
+        return t
+    return x
+
+
+def yield_from(x):
+    y = yield from XS  # <- here
+    return y
+
+
+def set_comprehension(x):
+    y = {t for t in XS}  # <- here
+    return x
+
+
+def dict_comprehension(x):
+    y = {t: x for t in XS}  # <- here
+    return x
+
+
+def conditional_mixes_list_and_number(x):
+    y = [x] if x > 0 else x  # <- here
+    return x
+
+
+def and_mixes_list_and_number(x):
+    y = [x] and x  # <- here
+    return y
+
+
+def slice_with_runtime_step(x):
+    y = XS[::x]  # <- here
+    return x
+
+
+# --- what the user wrote is named: a call is a call, not the string passed to it
+
+
+def print_debug(x):
+    y = x * 2.0
+    print("debug", y)  # <- here
+    return y
+
+
+def print_debug_value(x):
+    y = print("value", x)  # <- here
+    return x
+
+
+def string_passed_to_helper(x):
+    y = helpers.two_arg_helper(x, s="fast")  # <- here
+    return y
+
+
+def f_string_passed_to_call(x):
+    y = tanh(f"{x}")  # <- here
+    return y
+
+
+def ellipsis_statement(x):
+    ...  # <- here
+    return x
+
+
+def bare_expression_statement(x):
+    x + 1.0  # <- here
+    return x
