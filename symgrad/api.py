@@ -21,9 +21,10 @@ import weakref
 from collections.abc import Sequence
 
 from . import fence
+from .cache import compile_cached
 from .emit import GENERATED_MARKER
 from .errors import SymgradError
-from .pipeline import Compiled, compile_function
+from .pipeline import Compiled
 
 _cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # fun -> {(wrt, bare): Compiled}
 _cache_lock = threading.RLock()
@@ -39,7 +40,7 @@ def compiled_for(fun, wrt: tuple[int, ...], bare: bool, shapes: tuple = ()) -> C
             names = list(inspect.signature(fun).parameters)
             by_name = {names[i]: shape for i, shape in enumerate(shapes) if shape is not None and i < len(names)}
             try:
-                per_function[key] = compile_function(fun, wrt, bare=bare, shapes=by_name)
+                per_function[key] = compile_cached(fun, wrt, bare=bare, shapes=by_name)
             except SymgradError as exc:  # the message has the user's file and line: symgrad's frames are noise
                 raise exc.with_traceback(None) from None
         return per_function[key]

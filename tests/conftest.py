@@ -1,7 +1,12 @@
 """Test-wide settings: the IR is verified after every optimization pass (DESIGN.md: verify() after every pass
-in tests)."""
+in tests), and the persistent compile cache is off (for this process and the subprocesses tests start), so
+every test compiles what it checks; tests/test_cache.py turns it on in directories of its own."""
+
+import os
 
 import pytest
+
+os.environ["SYMGRAD_CACHE"] = "0"
 
 import symgrad.passes
 

@@ -129,16 +129,16 @@ def test_the_original_function_still_runs_on_floats():
 
 @pytest.fixture
 def compile_calls(monkeypatch) -> list:
-    """An empty compile cache, and the list of compile_function calls made from now on."""
+    """An empty compile cache, and the list of compilations (compile_cached calls) made from now on."""
     calls = []
-    real = api_module.compile_function
+    real = api_module.compile_cached
 
     def counting(*args, **kwargs):
         calls.append(args)
         return real(*args, **kwargs)
 
     monkeypatch.setattr(api_module, "_cache", api_module.weakref.WeakKeyDictionary())
-    monkeypatch.setattr(api_module, "compile_function", counting)
+    monkeypatch.setattr(api_module, "compile_cached", counting)
     return calls
 
 
