@@ -26,6 +26,7 @@ class Compiled:
     filename: str  # the pseudo-filename it was compiled under
     value_and_grad: object  # the generated <name>_value_and_grad
     grad: object  # the generated <name>_grad
+    code: object = None  # the module's code object (the persistent cache keeps it)
 
 
 def stages(fun, wrt: tuple[int, ...] | None = None, shapes: dict | None = None) -> dict[str, Function]:
@@ -60,7 +61,8 @@ def _compile(fun, wrt: tuple[int, ...], *, bare: bool, optimized: bool, shapes: 
     text = emit_module(differentiated, bare=bare)
     origin = f"{differentiated.origin.file}:{differentiated.origin.line}"
     filename = loader.pseudo_filename(differentiated.qualname, origin)
-    namespace = loader.load(text, filename)
+    code = compile(text, filename, "exec")
+    namespace = loader.load(text, filename, code)
     name = differentiated.name
     return Compiled(
         forward_ir=lowered,
@@ -69,6 +71,7 @@ def _compile(fun, wrt: tuple[int, ...], *, bare: bool, optimized: bool, shapes: 
         filename=filename,
         value_and_grad=namespace[f"{name}_value_and_grad"],
         grad=namespace[f"{name}_grad"],
+        code=code,
     )
 
 

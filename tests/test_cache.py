@@ -211,3 +211,18 @@ def test_a_second_process_gets_the_cached_module(cache_dir, tmp_path):
     assert [r.returncode for r in runs] == [0, 0], [r.stderr for r in runs]
     assert runs[0].stdout == runs[1].stdout
     assert runs[0].stdout.strip() == str(symgrad.value_and_grad(load_module(tmp_path, MODULE))(0.3, 0.7))
+
+
+@pytest.mark.parametrize("damage", [lambda data: data[: len(data) // 2], lambda data: b"", lambda data: b"x" + data])
+def test_a_damaged_code_file_is_ignored_and_the_text_compiled_anew(cache_dir, tmp_path, damage):
+    fun = load_module(tmp_path, MODULE)
+    first = cache.compile_cached(fun, (0, 1), bare=False)
+    (code_path,) = cache_dir.glob("*.code")
+    key = code_path.stem
+    assert cache.load_code(key, first.source) is not None
+    assert cache.load_code(key, first.source + "\n") is None  # compiled from another text: not used
+    code_path.write_bytes(damage(code_path.read_bytes()))
+    assert cache.load_code(key, first.source) is None
+    again = cache.compile_cached(fun, (0, 1), bare=False)
+    assert isinstance(again, cache.CachedModule)  # the text is still good
+    assert again.value_and_grad(0.3, 0.7) == first.value_and_grad(0.3, 0.7)
