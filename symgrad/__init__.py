@@ -6,7 +6,7 @@ This module is the public surface (see API.md); everything else in the package i
 from .api import grad, value_and_grad
 from .checking import check, compare
 from .drawing import graph
-from .errors import GradientMismatch, SymgradError, UnsupportedSyntax
+from .errors import CheckInconclusive, GradientMismatch, SymgradError, UnsupportedSyntax
 from .ops import cos, exp, log, relu, sigmoid, sin, sqrt, tanh
 from .sympy_bridge import to_sympy
 from .tape import Value
@@ -14,6 +14,7 @@ from .tape import Value
 __version__ = "0.1.0"
 
 __all__ = [
+    "CheckInconclusive",
     "GradientMismatch",
     "SymgradError",
     "UnsupportedSyntax",

@@ -12,9 +12,8 @@ import pytest
 import symgrad
 import symgrad.checking as check_module
 import symgrad.oracles.point_sympy as point_sympy
-from symgrad import GradientMismatch
+from symgrad import CheckInconclusive, GradientMismatch
 from symgrad.checking import agree, check, compare
-from symgrad.errors import CheckInconclusive
 
 
 @pytest.mark.parametrize(
