@@ -246,6 +246,9 @@ def _check_node(src: Source, node: ast.AST) -> None:
                 return
             raise src.error(node, f"the constant {_constant_text(value)} is not a number symgrad can use",
                             "use int or float literals")  # fmt: skip
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+        raise src.error(node, f"indexing with the string {_constant_text(node.slice.value)} (a dict) is not supported",
+                        "pass lists or tuples of floats and index them by position")  # fmt: skip
     if isinstance(node, ast.Call):
         _check_call_arguments(src, node)
         for arg in node.args:

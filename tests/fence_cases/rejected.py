@@ -665,3 +665,8 @@ def ellipsis_statement(x):
 def bare_expression_statement(x):
     x + 1.0  # <- here
     return x
+
+
+def dict_style_index(x):
+    y = KW["y"] * x  # <- here
+    return y
