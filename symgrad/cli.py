@@ -1,133 +1,262 @@
 """The `symgrad` command line (also `python -m symgrad`).
 
-Guarantees: exit 0 on success, 1 when `check` finds a mismatch, 2 on bad usage or unsupported syntax (printed
-like a compiler error: `file:line:col: message`, the line, a caret and the hint, on stderr). The target is named
-`FILE.py:FUNC`; the file is imported as a module (its top level runs, as with `python FILE.py` minus the
-`__main__` block).
+Guarantees: exit 0 on success; 1 when `check` finds a mismatch or could compare nothing (`CheckInconclusive`);
+2 on bad usage (and any other error, never a raw traceback unless `--traceback` asks for it), printed as
+`symgrad: error: <message>` and, where it helps, a `hint:` line, or on unsupported syntax, printed like a
+compiler error (`file:line:col: message`, the line, a caret and the hint); all on stderr, ending in a newline.
+The target is named `FILE.py:FUNC`; the file is imported as a module (its top level runs, as with
+`python FILE.py` minus the `__main__` block). Points (`--at`) are Python literals, read with `ast.literal_eval`
+and never evaluated as code: numbers, and lists, tuples and dicts of them, passed to the library as they are
+(so list parameters work wherever the library's `check`, `compare` and `graph` take them).
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import importlib.util
+import inspect
 import os
 import sys
+import traceback
 
 from .api import GradFunction, export_text, value_and_grad
 from .checking import check, compare
 from .drawing import graph, render
-from .errors import GradientMismatch, SymgradError
+from .errors import CheckInconclusive, GradientMismatch, SymgradError, UnsupportedSyntax
+
+_AT_HINT = 'write each argument as a Python literal: --at 0.5 "[1.0, 2.0]" "{\'w\': [1.0]}"'
+_MAX_LITERAL_SHOWN = 40
 
 
 class UsageError(Exception):
-    pass
+    def __init__(self, message: str, hint: str = ""):
+        super().__init__(message)
+        self.hint = hint
 
 
-def _load_target(target: str, wrt: str | None) -> GradFunction:
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors in symgrad's form (`symgrad: error: ...` and a hint) and exit code 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"symgrad: error: {message}\nhint: see `{self.prog} --help`\n")
+
+
+def _load_target(target: str, wrt: str | None, specialize: bool = False) -> GradFunction:
     path, sep, name = target.rpartition(":")
     if not sep or not path or not name:
-        raise UsageError(f"expected FILE.py:FUNC, got {target!r}")
+        raise UsageError(f"expected FILE.py:FUNC, got {target!r}", "name the file and the function: model.py:loss")
     if not os.path.isfile(path):
         raise UsageError(f"no such file: {path}")
-    module_name = "symgrad_cli_" + "".join(c if c.isalnum() else "_" for c in os.path.abspath(path))
-    spec = importlib.util.spec_from_file_location(module_name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
-    sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
-    spec.loader.exec_module(module)
+    module = _import(path)
     obj = module
     for part in name.split("."):
         obj = getattr(obj, part, None)
         if obj is None:
             raise UsageError(f"{path} has no function {name!r}")
     fun = getattr(obj, "fun", obj)  # accept an already decorated function too
-    wrt_spec = None if wrt is None else [w.strip() for w in wrt.split(",") if w.strip()]
-    return value_and_grad(fun, wrt=wrt_spec)
+    wrt_spec = None
+    if wrt is not None:
+        wrt_spec = [w.strip() for w in wrt.split(",") if w.strip()]
+        if not wrt_spec:
+            raise UsageError(f"--wrt {wrt!r} names no parameter", "--wrt takes parameter names: --wrt x,ys")
+    try:
+        return value_and_grad(fun, wrt=wrt_spec, specialize=specialize)
+    except UnsupportedSyntax:
+        raise
+    except SymgradError as exc:
+        if wrt_spec is not None and str(exc).startswith("wrt"):
+            names = ", ".join(inspect.signature(fun).parameters) if callable(fun) else ""
+            raise UsageError(
+                f"--wrt {wrt}: {str(exc).partition(': ')[2]}", f"--wrt takes parameter names of {name}(): {names}"
+            ) from None
+        raise
+
+
+def _import(path: str):
+    module_name = "symgrad_cli_" + "".join(c if c.isalnum() else "_" for c in os.path.abspath(path))
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise UsageError(f"cannot import {path}", "name a Python source file (FILE.py)")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
+    try:
+        spec.loader.exec_module(module)
+    except SymgradError:
+        raise  # e.g. unsupported syntax in a function decorated at the module's top level
+    except SyntaxError as exc:
+        raise UnsupportedSyntax(
+            f"invalid Python: {exc.msg}", filename=exc.filename or path, lineno=exc.lineno or 1,
+            col=max(0, (exc.offset or 1) - 1), text=exc.text or "", hint="symgrad reads Python source; fix the "
+            "syntax error first",
+        ) from None  # fmt: skip
+    except Exception as exc:
+        traceback.print_exc()
+        hint = "symgrad runs the file's top level to find the function; fix the error above"
+        raise UsageError(f"importing {path} raised {type(exc).__name__}: {exc}", hint) from None
+    return module
+
+
+def parse_literal(text: str, position: int):
+    """One `--at` argument: a Python literal of numbers (and lists, tuples and dicts of them), never code.
+    `inf` and `nan` are read as floats, as Python's float() reads them."""
+    shown = text if len(text) <= _MAX_LITERAL_SHOWN else text[: _MAX_LITERAL_SHOWN - 3] + "..."
+    try:
+        value = ast.literal_eval(text.strip())
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError) as exc:
+        try:
+            return float(text)  # inf, nan, -inf
+        except ValueError:
+            pass
+        if isinstance(exc, SyntaxError):
+            reason = f"it is not a Python literal ({exc.msg})"
+        elif isinstance(exc, MemoryError | RecursionError):
+            reason = "it is nested too deeply"
+        else:
+            reason = "it is not a Python literal (numbers, lists, tuples and dicts are read; code never runs)"
+        raise UsageError(f"--at argument {position} ({shown!r}): {reason}", _AT_HINT) from None
+    problem = _not_a_point(value)
+    if problem:
+        raise UsageError(f"--at argument {position} ({shown!r}): {problem}", _AT_HINT)
+    return value
+
+
+def _not_a_point(value) -> str:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, bool | int | float):
+            continue
+        if isinstance(item, list | tuple):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            for key in item:
+                if not isinstance(key, str):
+                    return f"dict keys must be strings, not {type(key).__name__}"
+            stack.extend(item.values())
+        else:
+            return f"a {type(item).__name__} is not a number, or a list, tuple or dict of numbers"
+    return ""
+
+
+def _point(fun, at: list[str]) -> list:
+    values = [parse_literal(text, i) for i, text in enumerate(at, start=1)]
+    signature = inspect.signature(fun)
+    try:
+        signature.bind(*values)
+    except TypeError as exc:
+        count, given = len(signature.parameters), len(values)
+        raise UsageError(f"--at has {given} value{'' if given == 1 else 's'} but {fun.__name__}{signature} takes "
+                         f"{count}: {exc}",
+                         f"give one --at value per parameter of {fun.__name__}()") from None  # fmt: skip
+    return values
+
+
+def _module_of(args):
+    """The compiled module to show or export: the general one, or with --specialize the one for the lengths
+    of the lists in --at."""
+    compiled = _load_target(args.target, args.wrt, specialize=args.specialize)
+    if args.at and not args.specialize:
+        raise UsageError("--at with show and export chooses a specialized module", "add --specialize")
+    if not args.specialize:
+        return compiled.compiled
+    if not args.at:
+        raise UsageError("--specialize needs --at: the lengths of the list arguments choose the module",
+                         'give the point: --specialize --at 0.5 "[1.0, 2.0]"')  # fmt: skip
+    return compiled.specialized(*_point(compiled.fun, args.at))
 
 
 def _show(args) -> int:
-    compiled = _load_target(args.target, args.wrt)
-    print(str(compiled.ir) if args.ir else compiled.source, end="")
+    module = _module_of(args)
+    print(str(module.ir) if args.ir else module.source, end="")
     return 0
 
 
 def _export(args) -> int:
-    compiled = _load_target(args.target, args.wrt)
-    export_text(compiled.source, args.output, overwrite=args.force)
+    module = _module_of(args)
+    export_text(module.source, args.output, overwrite=args.force, how_to_force="pass --force")
     print(f"wrote {args.output}")
     return 0
 
 
-def _point(args) -> list[float]:
-    compiled = _load_target(args.target, None)
-    n_params = len(compiled.wrt)
-    if len(args.at) > n_params:
-        raise UsageError(f"--at has {len(args.at)} numbers but {compiled.fun.__name__}() takes {n_params}")
-    return compiled.fun, args.at
-
-
 def _check(args) -> int:
-    fun, point = _point(args)
+    fun = _load_target(args.target, None).fun
+    point = _point(fun, args.at)
     try:
         report = check(fun, *point, rtol=args.rtol, atol=args.atol, fd=args.fd)
     except GradientMismatch as exc:
         print(str(exc.report))
         print(f"symgrad: mismatch: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 1
+    except CheckInconclusive as exc:
+        report = getattr(exc, "report", None)
+        if report is not None:
+            print(str(report))
+        message = str(exc).splitlines()[0] if report is not None else str(exc)
+        print(f"symgrad: inconclusive: {message}", file=sys.stderr)
+        print("hint: nothing was compared, so nothing is known; try --fd, or another point", file=sys.stderr)
+        return 1
     print(report)
     return 0
 
 
 def _compare(args) -> int:
-    fun, point = _point(args)
-    print(compare(fun, *point))
+    fun = _load_target(args.target, None).fun
+    print(compare(fun, *_point(fun, args.at)))
     return 0
 
 
 def _graph(args) -> int:
     compiled = _load_target(args.target, args.wrt)
-    at = args.at or ()
-    if at and len(at) > len(compiled.wrt):
-        raise UsageError(f"--at has {len(at)} numbers but {compiled.fun.__name__}() takes {len(compiled.wrt)}")
+    at = _point(compiled.fun, args.at) if args.at else ()
     print(render(graph(compiled, *at), args.output))
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="symgrad", description="Compile a plain Python function into standalone value-and-gradient code."
     )
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--traceback", action="store_true", help="show the Python traceback of an unexpected error")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    at_help = 'the point, one Python literal per parameter: 0.5 "[1.0, 2.0]" "{\'w\': [1.0]}"'
 
-    def target_command(name: str, help_text: str):
-        command = commands.add_parser(name, help=help_text, description=help_text)
-        command.add_argument("target", metavar="FILE.py:FUNC", help="the function to differentiate")
-        command.add_argument("--wrt", help="comma-separated parameter names (default: all)")
-        return command
+    def command(name: str, help_text: str, wrt: bool = True):
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.add_argument("target", metavar="FILE.py:FUNC", help="the function to differentiate")
+        if wrt:
+            sub.add_argument("--wrt", metavar="NAMES", help="comma-separated parameter names, list parameters "
+                             "too (default: all)")  # fmt: skip
+        return sub
 
-    show = target_command("show", "print the generated module (or, with --ir, the IR)")
+    def module_command(name: str, help_text: str):
+        sub = command(name, help_text)
+        sub.add_argument("--specialize", action="store_true", help="the module specialized for the lengths of "
+                         "the lists in --at (as specialize=True)")  # fmt: skip
+        sub.add_argument("--at", nargs="+", metavar="LITERAL", help="with --specialize: " + at_help)
+        return sub
+
+    show = module_command("show", "print the generated module (or, with --ir, the IR)")
     show.add_argument("--ir", action="store_true", help="print the IR listing instead of the module")
     show.set_defaults(run=_show)
-    export = target_command("export", "write the generated module to a file")
+    export = module_command("export", "write the generated module to a file")
     export.add_argument("-o", "--output", required=True, metavar="OUT.py", help="where to write the module")
     export.add_argument("--force", action="store_true", help="overwrite a file symgrad did not generate")
     export.set_defaults(run=_export)
 
-    def point_command(name: str, help_text: str):
-        command = commands.add_parser(name, help=help_text, description=help_text)
-        command.add_argument("target", metavar="FILE.py:FUNC", help="the function to differentiate")
-        command.add_argument("--at", nargs="+", type=float, required=True, metavar="X", help="the point")
-        return command
-
-    check_command = point_command("check", "compare the compiled gradient with the tape engine and SymPy (exit 1 "
-                                  "on a mismatch)")  # fmt: skip
+    check_command = command("check", "compare the compiled gradient with the tape engine and SymPy (exit 1 on a "
+                            "mismatch, or when nothing could be compared)", wrt=False)  # fmt: skip
+    check_command.add_argument("--at", nargs="+", required=True, metavar="LITERAL", help=at_help)
     check_command.add_argument("--rtol", type=float, default=1e-9)
     check_command.add_argument("--atol", type=float, default=1e-12)
     check_command.add_argument("--fd", action="store_true", help="also mpmath finite differences")
     check_command.set_defaults(run=_check)
-    point_command("compare", "compiled vs tape engine: results and time per call").set_defaults(run=_compare)
-    graph_command = target_command("graph", "draw the forward and backward graph (SVG/PNG need Graphviz's dot)")
-    graph_command.add_argument("--at", nargs="+", type=float, metavar="X", help="show data and grad at a point")
+    compare_command = command("compare", "compiled vs tape engine: results and time per call", wrt=False)
+    compare_command.add_argument("--at", nargs="+", required=True, metavar="LITERAL", help=at_help)
+    compare_command.set_defaults(run=_compare)
+    graph_command = command("graph", "draw the forward and backward graph (SVG/PNG need Graphviz's dot)")
+    graph_command.add_argument("--at", nargs="+", metavar="LITERAL", help="show data and grad at a point: " + at_help)
     graph_command.add_argument("-o", "--output", required=True, metavar="OUT.svg|OUT.png|OUT.dot")
     graph_command.set_defaults(run=_graph)
     return parser
@@ -139,11 +268,30 @@ def main(argv=None) -> int:
     try:
         return args.run(args)
     except UsageError as exc:
-        print(f"symgrad: error: {exc}", file=sys.stderr)
+        _error(str(exc), exc.hint)
+        return 2
+    except UnsupportedSyntax as exc:
+        print(str(exc), file=sys.stderr)  # file:line:col: message, the line, a caret, the hint
         return 2
     except SymgradError as exc:
-        print(str(exc), file=sys.stderr)
+        message, _, rest = str(exc).partition("\n")
+        _error(message, rest.removeprefix("hint: ") if rest.startswith("hint: ") else "")
+        if rest and not rest.startswith("hint: "):
+            print(rest, file=sys.stderr)
         return 2
+    except Exception as exc:  # not an error symgrad raised on purpose: from the function at the point, or a bug
+        if args.traceback:
+            traceback.print_exc()
+        _error(f"{type(exc).__name__}: {exc}", "this was raised while running the function at the --at point: "
+               "check that each value has the type its parameter takes; if they do, this is a bug in symgrad "
+               "(`symgrad --traceback ...` shows where)")  # fmt: skip
+        return 2
+
+
+def _error(message: str, hint: str = "") -> None:
+    print(f"symgrad: error: {message}", file=sys.stderr)
+    if hint:
+        print(f"hint: {hint}", file=sys.stderr)
 
 
 if __name__ == "__main__":
