@@ -674,6 +674,28 @@ def test_every_decorator_form_runs_the_fence(decorate, name):
     assert (info.value.lineno, info.value.col) == (lineno, col)
 
 
+@pytest.mark.parametrize("row", REJECTED, ids=row_id)
+def test_what_the_fence_rejects_is_raised_at_decoration(row: Reject):
+    """Every case whose own body the fence rejects raises from grad() itself, at the same place as .source
+    would; every other case (names, meaning, helpers: decided by lowering) is accepted until compiled."""
+    fun = getattr(target(row.target), "fun", target(row.target))  # an already decorated case: its function
+    try:
+        symgrad.fence.check(symgrad.source.get_source(fun))
+        fence_error = None
+    except symgrad.UnsupportedSyntax as exc:
+        fence_error = exc
+    except symgrad.SymgradError:
+        pytest.skip("no source to fence")
+    if fence_error is None:
+        symgrad.grad(fun)  # lazy: no error yet
+        return
+    with pytest.raises(symgrad.UnsupportedSyntax) as info:
+        symgrad.grad(fun)
+    assert (info.value.filename, info.value.lineno, info.value.col) == (
+        fence_error.filename, fence_error.lineno, fence_error.col)  # fmt: skip
+    assert str(info.value) == str(compile_error(row.target))
+
+
 def test_decoration_error_and_first_call_error_are_the_same():
     with pytest.raises(symgrad.UnsupportedSyntax) as at_decoration:
         symgrad.grad(rejected.dict_literal)
