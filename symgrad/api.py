@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import linecache
 import os
 import tempfile
 import threading
@@ -23,7 +24,7 @@ from collections.abc import Sequence
 from . import fence
 from .cache import compile_cached
 from .emit import GENERATED_MARKER
-from .errors import SymgradError
+from .errors import SymgradError, UnsupportedSyntax
 from .pipeline import Compiled
 
 _cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # fun -> {(wrt, bare): Compiled}
@@ -43,7 +44,23 @@ def compiled_for(fun, wrt: tuple[int, ...], bare: bool, shapes: tuple = ()) -> C
                 per_function[key] = compile_cached(fun, wrt, bare=bare, shapes=by_name)
             except SymgradError as exc:  # the message has the user's file and line: symgrad's frames are noise
                 raise exc.with_traceback(None) from None
+            except RecursionError:  # a safety net: the compiler's walks are not all iterative yet
+                raise too_deep(fun) from None
         return per_function[key]
+
+
+def too_deep(fun) -> UnsupportedSyntax:
+    """The error for a function whose nesting exhausted Python's recursion limit inside the compiler (a long
+    expression is a deep tree: `a + b + c + ...` nests once per term), at the function's `def` line."""
+    code = fun.__code__
+    line = linecache.getline(code.co_filename, code.co_firstlineno)
+    return UnsupportedSyntax(
+        "this function nests too deeply for symgrad's compiler (an expression of about a thousand terms, or "
+        "helper calls hundreds of levels deep)",
+        filename=code.co_filename, lineno=code.co_firstlineno, col=len(line) - len(line.lstrip()), text=line,
+        hint="split a long expression into statements (`total = total + term`, or a loop over a list of "
+        "coefficients), and call helpers fewer levels deep",
+    )  # fmt: skip
 
 
 def resolve_wrt(fun, wrt) -> tuple[tuple[int, ...], bool]:
