@@ -7,8 +7,9 @@ Guarantees, beyond emit.py's (standalone, deterministic, user names, no collisio
 - a loop's carried value has one Python name (its result, its parameters and, when used only there, its
   initial value): `total = total + ...`; a block's results are assigned at its end, all at once (a tuple
   assignment) when one of them reads a name another assigns;
-- values the reverse sweep pops from the tape take the names they had in the forward sweep (the forward sweep
-  is over when the reverse sweep runs, so the name is free);
+- values the reverse sweep pops from the tape take the names they had in the forward sweep when that name is
+  free: no other variable printed under it is read once the copy is defined (later in its block, in another
+  iteration of a loop around it, after that loop, at the return); else they get a fresh name;
 - a temporary is printed inline only in its single use in the same block, and only if it is pure (a length
   or a pop is never moved).
 """
@@ -16,6 +17,8 @@ Guarantees, beyond emit.py's (standalone, deterministic, user names, no collisio
 from __future__ import annotations
 
 import ast
+import bisect
+import itertools
 from collections import Counter
 
 from .dataops import DATA_OPS, Compare, ExpectLen, Shaped, Statement, ZerosLike
@@ -77,6 +80,7 @@ class BlockPrinter(_BodyPrinter):
         self.params = {p.var for p in fn.params}
         self.maybe_int = _maybe_int_vars(fn)
         self.uses = uses
+        self._reads_at, self._after = _read_positions(fn, self.inlined, self.defining)
         self._name_groups(fn.body)
 
     def _index(self, eqns, block_id):
@@ -120,14 +124,27 @@ class BlockPrinter(_BodyPrinter):
     def name(self, var: Var) -> str:
         if var.copy_of is not None and var not in self.namer.names:
             original = self.name(var.copy_of)
-            # the function's results are read after the reverse sweep: a restored value must not take theirs
-            protected = {self.name(a) for a in self.fn.outs if isinstance(a, Var) and a.copy_of is None}
-            self.namer.names[var] = original if original not in protected else self.namer.fresh(var.hint)
+            self.namer.names[var] = original if not self._name_read_after(original, var) else self.namer.fresh(var.hint)
         if var not in self.namer.names and var.primal is not None:
             primal = var.primal
             stem = self.name(primal) if primal in self.block_of or primal in self.params else ""
             self.namer.names[var] = self.namer.fresh(f"{stem}_bar" if stem else "")
         return self.namer.name(var)
+
+    def _name_read_after(self, name: str, copy: Var) -> bool:
+        """Whether a variable other than `copy` that prints as `name` is read once `copy` holds it: after its
+        definition, in a later iteration of a loop around it, or at the return. Such a name is still in use
+        (a loop's result read by a later adjoint, an output), so the restored copy must not take it."""
+        spans = self._after[copy]
+        for other, name_ in self.namer.names.items():
+            if name_ != name or other is copy:
+                continue
+            positions = self._reads_at.get(other, ())
+            for low, high in spans:
+                k = bisect.bisect_right(positions, low)
+                if k < len(positions) and positions[k] <= high:
+                    return True
+        return False
 
     def _atom(self, atom) -> ast.expr:
         if isinstance(atom, Const):
@@ -291,6 +308,53 @@ class BlockPrinter(_BodyPrinter):
         if eqn.op == "len":
             return ast.Call(self._builtin("len"), args, [])
         return super()._eqn_expr_printer(printer, args)
+
+
+def _read_positions(fn, inlined, defining):
+    """Where each variable is read, and when each restored copy's name is in use, as positions in program order.
+
+    Returns `reads` (var -> ascending positions of its reads) and `after` (restored copy -> the spans `(low,
+    high]` of positions that run once it is defined: the rest of its block, the whole of each loop around it,
+    the rest of each enclosing block, up to the return). A later branch of an `if` around the copy is not among
+    them: only one branch runs. An inlined temporary's reads happen where it is printed: in its consumer."""
+    reads: dict[Var, list[int]] = {}
+    counter = itertools.count()
+    pending = []  # (copy, its position, its block's end, the chain of enclosing ops)
+
+    def read(atoms, position):
+        for a in atoms:
+            if isinstance(a, Var):
+                positions = reads.setdefault(a, [])
+                if not positions or positions[-1] != position:
+                    positions.append(position)
+                if a in inlined:
+                    read(defining[a].args, position)
+
+    def visit(eqns, outs, block_end: list, chain):
+        # `block_end` and the ends in `chain` are one-element lists, filled in once their block is visited.
+        # chain: per enclosing structured op, outermost first: (its start, is it a loop, its end, its block's end)
+        for eqn in eqns:
+            position = next(counter)
+            read(eqn.args, position)
+            if eqn.blocks:
+                eqn_end: list = [None]
+                for block in eqn.blocks:
+                    visit(block.body, block.outs, [None], [*chain, (position, eqn.op in _LOOPS, eqn_end, block_end)])
+                eqn_end[0] = next(counter)
+            pending.extend((out, position, block_end, chain) for out in eqn.outs if out.copy_of is not None)
+        block_end[0] = next(counter)
+        read(outs, block_end[0])
+
+    visit(fn.body, fn.outs, [None], [])
+    after = {}
+    for copy, position, block_end, chain in pending:
+        spans = [(position, block_end[0])]
+        for start, is_loop, eqn_end, outer_end in chain:
+            if is_loop:
+                spans.append((start, eqn_end[0]))
+            spans.append((eqn_end[0], outer_end[0]))
+        after[copy] = spans
+    return reads, after
 
 
 def _is(atom, value) -> bool:
