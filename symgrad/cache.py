@@ -39,6 +39,7 @@ from importlib import resources
 
 from . import load as loader
 from .pipeline import compile_function
+from .pycode import code_names
 
 _HEADER = "# symgrad cache "
 
@@ -94,16 +95,6 @@ class Uncacheable(Exception):
     """The function reaches something the key cannot describe by value."""
 
 
-def _code_names(code: types.CodeType) -> list[str]:
-    names: set[str] = set()
-    work = [code]
-    while work:
-        current = work.pop()
-        names.update(current.co_names)
-        work.extend(c for c in current.co_consts if isinstance(c, types.CodeType))
-    return sorted(names)
-
-
 def _source_lines(code: types.CodeType) -> str:
     """The lines of the file a function's code spans, decorators included, as linecache has them (rechecked
     against the file, as inspect does). Cheaper than inspect.getsource, which tokenizes the whole function:
@@ -156,7 +147,7 @@ class _Describer:
             self.parts.append("defaults " + _value_text(current.__defaults__ or ()))
             kwdefaults = current.__kwdefaults__ or {}
             self.parts.append("kwdefaults " + _value_text(sorted(kwdefaults.items())))
-            names = _code_names(code)
+            names = code_names(code)
             scope = dict(current.__globals__)
             if current.__closure__:
                 for name, cell in zip(code.co_freevars, current.__closure__, strict=True):

@@ -89,14 +89,21 @@ def load_function(
 ):
     """Write the program as a real module file (symgrad reads source from files) and return its function. The
     module is registered in sys.modules (finite differences rebuild its functions over mpmath's ops)."""
+    fun, _ = load_module(directory, render(body, params, helpers), name, register=True)
+    return fun
+
+
+def load_module(directory: pathlib.Path, text: str, name: str = "f", register: bool = False):
+    """Write `text` as a module file of a new name (never a stale import) and return (its `name`, the path)."""
     module_name = f"sg_random_program_{next(_counter)}"
     path = directory / f"{module_name}.py"
-    path.write_text(render(body, params, helpers))
+    path.write_text(text)
     spec = importlib.util.spec_from_file_location(module_name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    sys.modules[module_name] = module
-    return getattr(module, name)
+    if register:
+        sys.modules[module_name] = module
+    return getattr(module, name), path
 
 
 inputs = st.floats(min_value=-2.0, max_value=2.0, allow_nan=False, allow_infinity=False)

@@ -8,8 +8,6 @@ another; these tests turn it on, each in a directory of its own.
 
 from __future__ import annotations
 
-import importlib.util
-import itertools
 import os
 import stat
 import subprocess
@@ -17,12 +15,11 @@ import sys
 import textwrap
 
 import pytest
+from programs import load_module
 
 import symgrad
 from symgrad import cache
 from symgrad.pipeline import compile_function
-
-_modules = itertools.count()
 
 MODULE = """\
 from symgrad import tanh
@@ -41,23 +38,16 @@ def f(x, y):
 """
 
 
+def load_fun(directory, text, name="f"):
+    return load_module(directory, text, name)[0]
+
+
 @pytest.fixture
 def cache_dir(tmp_path, monkeypatch):
     folder = tmp_path / "cache"
     monkeypatch.setenv("SYMGRAD_CACHE", "1")
     monkeypatch.setenv("SYMGRAD_CACHE_DIR", str(folder))
     return folder
-
-
-def load_module(directory, text, name="f"):
-    """Write `text` as a fresh module file (a new name each time: no stale import) and return its `name`."""
-    module_name = f"sg_cache_case_{next(_modules)}"
-    path = directory / f"{module_name}.py"
-    path.write_text(text)
-    spec = importlib.util.spec_from_file_location(module_name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return getattr(module, name)
 
 
 def compile_twice(fun):
@@ -67,7 +57,7 @@ def compile_twice(fun):
 
 
 def test_a_second_compilation_is_served_from_the_cache_byte_identical(cache_dir, tmp_path, monkeypatch):
-    fun = load_module(tmp_path, MODULE)
+    fun = load_fun(tmp_path, MODULE)
     first = cache.compile_cached(fun, (0, 1), bare=False)
     assert len(list(cache_dir.glob("*.py"))) == 1
 
@@ -84,7 +74,7 @@ def test_a_second_compilation_is_served_from_the_cache_byte_identical(cache_dir,
 
 
 def test_the_ir_of_a_cached_module_is_compiled_on_demand(cache_dir, tmp_path):
-    fun = load_module(tmp_path, MODULE)
+    fun = load_fun(tmp_path, MODULE)
     first, second = compile_twice(fun)
     assert isinstance(second, cache.CachedModule)
     assert str(second.ir) == str(first.ir)
@@ -102,8 +92,8 @@ def test_the_ir_of_a_cached_module_is_compiled_on_demand(cache_dir, tmp_path):
     ],
 )
 def test_any_change_to_what_the_function_reaches_is_a_miss(cache_dir, tmp_path, old, new):
-    before = load_module(tmp_path, MODULE)
-    after = load_module(tmp_path, MODULE.replace(old, new))
+    before = load_fun(tmp_path, MODULE)
+    after = load_fun(tmp_path, MODULE.replace(old, new))
     assert MODULE.replace(old, new) != MODULE
     module_text = (tmp_path / f"{before.__module__}.py").read_text()
     assert module_text == MODULE
@@ -117,7 +107,7 @@ def test_any_change_to_what_the_function_reaches_is_a_miss(cache_dir, tmp_path, 
 
 def test_a_change_on_disk_after_import_is_a_miss_too(cache_dir, tmp_path):
     # the key reads the source as inspect does (through linecache, rechecked), like the compiler itself
-    fun = load_module(tmp_path, MODULE)
+    fun = load_fun(tmp_path, MODULE)
     key_before = cache.key(fun, ((0, 1), False, ()))
     path = tmp_path / f"{fun.__module__}.py"
     path.write_text(MODULE.replace("return z * z", "return z * z + 1.0"))
@@ -126,7 +116,7 @@ def test_a_change_on_disk_after_import_is_a_miss_too(cache_dir, tmp_path):
 
 
 def test_the_request_is_part_of_the_key(cache_dir, tmp_path):
-    fun = load_module(tmp_path, MODULE)
+    fun = load_fun(tmp_path, MODULE)
     keys = {cache.key(fun, request) for request in [((0, 1), False, ()), ((0,), True, ()), ((1,), False, ())]}
     assert len(keys) == 3
 
@@ -142,7 +132,7 @@ def test_the_request_is_part_of_the_key(cache_dir, tmp_path):
     ],
 )
 def test_a_damaged_file_is_ignored_and_rewritten(cache_dir, tmp_path, damage):
-    fun = load_module(tmp_path, MODULE)
+    fun = load_fun(tmp_path, MODULE)
     first = cache.compile_cached(fun, (0, 1), bare=False)
     (path,) = cache_dir.glob("*.py")
     good = path.read_text()
@@ -154,7 +144,7 @@ def test_a_damaged_file_is_ignored_and_rewritten(cache_dir, tmp_path, damage):
 
 
 def test_the_directory_is_private_and_not_used_when_others_can_write_to_it(cache_dir, tmp_path):
-    fun = load_module(tmp_path, MODULE)
+    fun = load_fun(tmp_path, MODULE)
     cache.compile_cached(fun, (0, 1), bare=False)
     assert stat.S_IMODE(cache_dir.stat().st_mode) == 0o700
     (path,) = cache_dir.glob("*.py")
@@ -175,14 +165,14 @@ def test_a_symlinked_directory_is_not_used(tmp_path, monkeypatch):
 
 def test_symgrad_cache_0_turns_it_off(cache_dir, tmp_path, monkeypatch):
     monkeypatch.setenv("SYMGRAD_CACHE", "0")
-    fun = load_module(tmp_path, MODULE)
+    fun = load_fun(tmp_path, MODULE)
     cache.compile_cached(fun, (0, 1), bare=False)
     assert not cache_dir.exists() or not list(cache_dir.glob("*.py"))
 
 
 def test_a_function_reaching_an_object_the_key_cannot_describe_is_not_cached(cache_dir, tmp_path):
     text = MODULE + "\n\nclass Box:\n    pass\n\n\nBOX = Box()\n\n\ndef g(x):\n    return x * x if BOX else x\n"
-    fun = load_module(tmp_path, text, name="g")
+    fun = load_fun(tmp_path, text, name="g")
     assert cache.key(fun, ((0,), True, ())) is None
 
 
@@ -210,12 +200,12 @@ def test_a_second_process_gets_the_cached_module(cache_dir, tmp_path):
     ]
     assert [r.returncode for r in runs] == [0, 0], [r.stderr for r in runs]
     assert runs[0].stdout == runs[1].stdout
-    assert runs[0].stdout.strip() == str(symgrad.value_and_grad(load_module(tmp_path, MODULE))(0.3, 0.7))
+    assert runs[0].stdout.strip() == str(symgrad.value_and_grad(load_fun(tmp_path, MODULE))(0.3, 0.7))
 
 
 @pytest.mark.parametrize("damage", [lambda data: data[: len(data) // 2], lambda data: b"", lambda data: b"x" + data])
 def test_a_damaged_code_file_is_ignored_and_the_text_compiled_anew(cache_dir, tmp_path, damage):
-    fun = load_module(tmp_path, MODULE)
+    fun = load_fun(tmp_path, MODULE)
     first = cache.compile_cached(fun, (0, 1), bare=False)
     (code_path,) = cache_dir.glob("*.code")
     key = code_path.stem

@@ -3,24 +3,12 @@ never raises a raw RecursionError (API.md, Errors). Each program is written as a
 
 from __future__ import annotations
 
-import importlib.util
-import itertools
 import math
+
+from programs import load_module as load
 
 import symgrad
 from symgrad import Value
-
-_modules = itertools.count()
-
-
-def load(tmp_path, text, name="f"):
-    module_name = f"sg_stress_{next(_modules)}"
-    path = tmp_path / f"{module_name}.py"
-    path.write_text(text)
-    spec = importlib.util.spec_from_file_location(module_name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return getattr(module, name), path
 
 
 def tape_gradient(fun, *args):

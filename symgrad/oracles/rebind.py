@@ -20,6 +20,7 @@ from __future__ import annotations
 import types
 
 from ..ops import callable_ops
+from ..pycode import code_names
 
 
 class _ModuleStandIn(types.ModuleType):
@@ -35,17 +36,6 @@ class _ModuleStandIn(types.ModuleType):
         value = self._rebinder.value(getattr(self._real, name))
         setattr(self, name, value)
         return value
-
-
-def _code_names(code: types.CodeType) -> set[str]:
-    """The global and attribute names a code object and the code nested in it (comprehensions) mention."""
-    names: set[str] = set()
-    work = [code]
-    while work:
-        current = work.pop()
-        names.update(current.co_names)
-        work.extend(c for c in current.co_consts if isinstance(c, types.CodeType))
-    return names
 
 
 class _Rebinder:
@@ -91,7 +81,7 @@ class _Rebinder:
         copy.__module__ = fun.__module__
         self.keep_alive.append(fun)
         self.functions[id(fun)] = copy  # before the recursion: a helper may refer back to this function
-        for name in _code_names(fun.__code__):
+        for name in code_names(fun.__code__):
             if name in namespace:
                 namespace[name] = self.value(namespace[name])
         if closure is not None:
