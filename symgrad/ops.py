@@ -363,6 +363,195 @@ _register(
     )
 )  # fmt: skip
 
+
+# --- the rest of `math` -------------------------------------------------------------------------------------
+# Rules go through the primal output only where that is exact enough; the constants are the doubles nearest
+# 1/ln 2, 1/ln 10 and 2/sqrt(pi) (tests check them against mpmath).
+
+INV_LN2 = 1.4426950408889634
+INV_LN10 = 0.4342944819032518
+TWO_OVER_SQRT_PI = 1.1283791670955126
+
+
+def _one_minus_x_squared(b, x):
+    # (1 - x)(1 + x), not 1 - x*x: near |x| = 1 the factor 1 - x is exact (Sterbenz), so no cancellation.
+    return b.mul(b.sub(1.0, x), b.add(1.0, x))
+
+
+def _gauss(b, x):
+    return b.mul(TWO_OVER_SQRT_PI, b.exp(b.neg(b.mul(x, x))))
+
+
+def _zero_rule(b, g, y, *args):
+    return None  # piecewise constant: the derivative is zero wherever it exists (and taken as zero at jumps)
+
+
+def _sign(x):
+    # NumPy's sign on floats: 0.0 at zero (either zero), nan at nan.
+    return 1.0 if 0.0 < x else -1.0 if x < 0.0 else x * 0.0 + 0.0
+
+
+def _sign_expression(a: list[ast.expr]) -> ast.expr:
+    """`1.0 if 0.0 < x else -1.0 if x < 0.0 else x * 0.0 + 0.0`"""
+    (x,) = a
+    rest = ast.BinOp(ast.BinOp(x, ast.Mult(), _zero()), ast.Add(), _zero())
+    return _if(_less(_zero(), x), ast.Constant(1.0), _if(_less(x, _zero()), ast.Constant(-1.0), rest))
+
+
+def _unary(name, rule, sympy, domain, special, notes="", forward=None):
+    op = Op(name, 1, forward or getattr(math, name), MathCall(name), (rule,), sympy, (domain,),
+            special=tuple((s,) for s in special), notes=notes)  # fmt: skip
+    _register(op)
+
+
+_unary(
+    "expm1", lambda b, g, y, x: b.mul(g, b.add(y, 1.0)), lambda sp, x: sp.exp(x) - 1, (-3, 3),
+    (0.0, 1e-17, -1e-17, TAU, 1.0, -40.0, 700.0, -1000.0),
+    notes="y + 1 through the rounded output: exact near 0, but for x < 0 its relative error is about "
+    "1e-16 * exp(-x) (5e-12 at x = -10, total below 1e-16 absolute); exp(x) would be exact at the price of a call.",
+)  # fmt: skip
+_unary(
+    "log1p", lambda b, g, y, x: b.div(g, b.add(1.0, x)), lambda sp, x: sp.log(1 + x), (-0.9, 3),
+    (0.0, 1e-17, -1e-17, TAU, -0.5, -1 + 2**-52, 1e300),
+)  # fmt: skip
+_unary(
+    "log2", lambda b, g, y, x: b.div(b.mul(g, INV_LN2), x), lambda sp, x: sp.log(x, 2), (0.1, 10),
+    (TAU, 1.0, 8.0, 1e300),
+)  # fmt: skip
+_unary(
+    "log10", lambda b, g, y, x: b.div(b.mul(g, INV_LN10), x), lambda sp, x: sp.log(x, 10), (0.1, 10),
+    (TAU, 1.0, 1000.0, 1e300),
+)  # fmt: skip
+_unary(
+    # tan' = 1 + tan**2 through the output; near pi/2 it is as large as the true derivative (y*y may be inf).
+    "tan", lambda b, g, y, x: b.mul(g, b.add(1.0, b.mul(y, y))), lambda sp, x: sp.tan(x), (-1.4, 1.4),
+    (0.0, math.pi / 2, -math.pi / 4, 1e6),
+)  # fmt: skip
+_unary(
+    # asin'(±1) is infinite: 1/sqrt(0) raises ZeroDivisionError there, as sqrt' does at 0.
+    "asin", lambda b, g, y, x: b.div(g, b.sqrt(_one_minus_x_squared(b, x))), lambda sp, x: sp.asin(x),
+    (-0.95, 0.95), (0.0, 0.5, 1.0, -1.0, 1 - 2**-53, -(1 - 2**-53), TAU),
+)  # fmt: skip
+_unary(
+    "acos", lambda b, g, y, x: b.neg(b.div(g, b.sqrt(_one_minus_x_squared(b, x)))), lambda sp, x: sp.acos(x),
+    (-0.95, 0.95), (0.0, 0.5, 1.0, -1.0, 1 - 2**-53, -(1 - 2**-53), TAU),
+)  # fmt: skip
+_unary(
+    "atan", lambda b, g, y, x: b.div(g, b.add(1.0, b.mul(x, x))), lambda sp, x: sp.atan(x), (-5, 5),
+    (0.0, 1e10, -1e10, 1e155, 1e300),
+    notes="1/(1 + x*x): for |x| > 1.3e154 x*x overflows and the derivative is 0.0 for a true value below 6e-309.",
+)  # fmt: skip
+_unary(
+    # not through the output: cosh = sqrt(1 + y*y) would overflow for |x| > 355
+    "sinh", lambda b, g, y, x: b.mul(g, b.cosh(x)), lambda sp, x: sp.sinh(x), (-3, 3),
+    (0.0, 700.0, -700.0, 1000.0),
+)  # fmt: skip
+_unary(
+    "cosh", lambda b, g, y, x: b.mul(g, b.sinh(x)), lambda sp, x: sp.cosh(x), (-3, 3),
+    (0.0, 700.0, -700.0, -1000.0),
+)  # fmt: skip
+_unary(
+    # 1/sqrt(1 + x*x) as 1/hypot(1, x): no overflow for |x| > 1.3e154
+    "asinh", lambda b, g, y, x: b.div(g, b.hypot(1.0, x)), lambda sp, x: sp.asinh(x), (-5, 5),
+    (0.0, TAU, 1e200, -1e200),
+)  # fmt: skip
+_unary(
+    # 1/sqrt(x*x - 1) as 1/(sqrt(x - 1) sqrt(x + 1)): exact x - 1 near 1, no overflow for large x
+    "acosh", lambda b, g, y, x: b.div(g, b.mul(b.sqrt(b.sub(x, 1.0)), b.sqrt(b.add(x, 1.0)))),
+    lambda sp, x: sp.acosh(x), (1.1, 10), (1.0, 1 + 2**-52, 2.0, 1e300),
+)  # fmt: skip
+_unary(
+    "atanh", lambda b, g, y, x: b.div(g, _one_minus_x_squared(b, x)), lambda sp, x: sp.atanh(x), (-0.9, 0.9),
+    (0.0, TAU, 1 - 2**-53, -(1 - 2**-53)),
+)  # fmt: skip
+_unary(
+    # erf' = 2/sqrt(pi) exp(-x*x); x*x rounds, which costs exp(-x*x) a relative 1e-16 * x*x (4e-15 at x = 6)
+    "erf", lambda b, g, y, x: b.mul(g, _gauss(b, x)), lambda sp, x: sp.erf(x), (-3, 3),
+    (0.0, 6.0, -6.0, 30.0, TAU),
+)  # fmt: skip
+_unary(
+    "erfc", lambda b, g, y, x: b.neg(b.mul(g, _gauss(b, x))), lambda sp, x: sp.erfc(x), (-3, 3),
+    (0.0, 6.0, -6.0, 27.0, TAU),
+)  # fmt: skip
+_unary(
+    # like abs (fabs'(0) = 0), but always a float, as math.fabs is
+    "fabs", lambda b, g, y, x: b.signed(g, x), lambda sp, x: sp.Abs(x), (-3, 3), (0.0, -2.0, TAU, -TAU),
+)  # fmt: skip
+# floor, ceil, trunc: piecewise constant. Their derivative is 0 between integers; at an integer (a jump) it is
+# taken as 0 too, the limit from either side, so a gradient never depends on landing exactly on a jump. Like
+# math's, their value is an int.
+_unary("floor", _zero_rule, lambda sp, x: sp.floor(x), (-3.3, 3.3), (2.0, -2.0, 2.5, -0.5, 0.0, 1e300))
+_unary("ceil", _zero_rule, lambda sp, x: sp.ceiling(x), (-3.3, 3.3), (2.0, -2.0, 2.5, -0.5, 0.0, 1e300))
+_unary(
+    "trunc", _zero_rule, lambda sp, x: sp.sign(x) * sp.floor(sp.Abs(x)), (-3.3, 3.3),
+    (2.0, -2.0, 2.5, -0.5, 0.0, 1e300),
+)  # fmt: skip
+_register(
+    Op(
+        # NumPy's sign (sign(0) = 0); piecewise constant, derivative 0 (also at 0, by the convention of floor)
+        "sign", 1, _sign, Expression(_sign_expression), (_zero_rule,), lambda sp, x: sp.sign(x), ((-3, 3),),
+        special=((0.0,), (-2.0,), (TAU,), (-TAU,)),
+    )
+)  # fmt: skip
+_register(
+    Op(
+        # np.square: x*x (the emitter passes a name, so the argument is computed once)
+        "square", 1, lambda x: x * x, Expression(lambda a: ast.BinOp(a[0], ast.Mult(), a[0])),
+        (lambda b, g, y, x: b.mul(g, b.mul(2.0, x)),), lambda sp, x: x**2, ((-3, 3),),
+        special=((0.0,), (1e154,), (-1e-200,)),
+    )
+)  # fmt: skip
+
+
+def _nonzero(b, h):
+    return b.add(h, b.eq(h, 0.0))
+
+
+def _atan2_rule(which):
+    # d atan2(y, x) = (x dy - y dx) / (x*x + y*y), with r = hypot(x, y) for the denominator: (x/r)/r neither
+    # overflows nor underflows where x*x + y*y would, and holds in every quadrant. At the origin r = 0 and the
+    # rule raises ZeroDivisionError: atan2 has no derivative there.
+    def rule(b, g, out, y, x):
+        r = b.hypot(x, y)
+        return b.mul(g, b.div(b.div(x, r), r)) if which == 0 else b.neg(b.mul(g, b.div(b.div(y, r), r)))
+
+    return rule
+
+
+_register(
+    Op(
+        "atan2", 2, math.atan2, MathCall("atan2"), (_atan2_rule(0), _atan2_rule(1)),
+        lambda sp, y, x: sp.atan2(y, x), ((-3, 3), (-3, 3)),
+        # (0.0, 0.0) is in the named edge cases: atan2 is 0.0 there but SymPy's twin is nan
+        special=((1.0, 1.0), (1.0, -1.0), (-1.0, -1.0), (-1.0, 1.0), (0.0, 1.0), (0.0, -1.0), (1.0, 0.0),
+                 (-1.0, 0.0), (1e200, 1e200), (1e-200, -1e-200), (1e300, 1.0)),
+    )
+)  # fmt: skip
+_register(
+    Op(
+        # through the output: x/h and y/h never overflow (x*x might). At the origin, where the cone has only
+        # subgradients, the slope is 0 as for abs (hypot(x, 0) is |x|): h + (h == 0) divides by 1 there.
+        "hypot", 2, math.hypot, MathCall("hypot"),
+        (lambda b, g, h, x, y: b.mul(g, b.div(x, _nonzero(b, h))),
+         lambda b, g, h, x, y: b.mul(g, b.div(y, _nonzero(b, h)))),
+        lambda sp, x, y: sp.sqrt(x**2 + y**2), ((-3, 3), (-3, 3)),
+        # (0.0, 0.0) is in the named edge cases: SymPy's x/sqrt(x**2 + y**2) is nan there
+        special=((1e200, 1e200), (3.0, 4.0), (0.0, 2.0), (-2.0, 0.0), (1e-200, 1e-200), (-1e300, 1e300)),
+        commutative=True,
+    )
+)  # fmt: skip
+_register(
+    Op(
+        # copysign(x, y) = |x| * s(y) with s(y) = copysign(1, y), the sign bit of y: d/dx = sign(x) s(y) (0 at x = 0,
+        # as abs), d/dy = 0 (piecewise constant in y; its jump between -0.0 and 0.0 taken as 0).
+        "copysign", 2, math.copysign, MathCall("copysign"),
+        (lambda b, g, out, x, y: b.signed(b.mul(g, b.copysign(1.0, y)), x), _zero_rule),
+        # SymPy has no signed zero: y = 0 counts as positive, as the float 0.0 does.
+        lambda sp, x, y: sp.Piecewise((sp.Abs(x), y >= 0), (-sp.Abs(x), True)), ((-3, 3), (-3, 3)),
+        special=((0.0, 1.0), (2.0, -1.0), (-2.0, 0.0), (2.0, 0.0), (-2.0, -3.0), (1e300, -1e-300)),
+    )
+)  # fmt: skip
+
 UNARY_FUNCTIONS = ("tanh", "exp", "log", "sqrt", "sin", "cos", "sigmoid", "relu")
 # Python builtins that name ops (resolved by identity like the rest): min and max take two or more arguments.
 BUILTIN_OPS = {"abs": abs, "min": min, "max": max, "pow": pow}
@@ -397,6 +586,38 @@ def _make_public(op: Op) -> Callable:
     return public
 
 
+def _make_public_binary(op: Op) -> Callable:
+    forward = op.forward
+    name = op.name
+
+    def public(x, y):
+        sympy = sys.modules.get("sympy")
+        if sympy is not None and (isinstance(x, sympy.Basic) or isinstance(y, sympy.Basic)):
+            return op.sympy(sympy, sympy.sympify(x), sympy.sympify(y))
+        if isinstance(x, numbers.Real) and isinstance(y, numbers.Real):
+            return forward(x, y)
+        if not isinstance(x, numbers.Real):
+            method = getattr(x, name, None)
+            if method is not None:
+                return method(y)
+        else:
+            method = getattr(y, "r" + name, None)  # a number first: the reflected method, as Python's __radd__
+            if method is not None:
+                return method(x)
+        raise TypeError(
+            f"symgrad.{name}() takes numbers, symgrad.Values or SymPy expressions, not "
+            f"{type(x).__name__} and {type(y).__name__}"
+        )
+
+    public.__name__ = public.__qualname__ = name
+    public.__doc__ = (
+        f"{name}(x, y): on numbers the float {name}; on a tape Value x, x.{name}(y) (a number x: y.r{name}(x)); "
+        "on SymPy expressions, the symbolic twin. Inside @grad functions it is differentiated as a primitive."
+    )
+    public.__module__ = "symgrad"
+    return public
+
+
 tanh = _make_public(REGISTRY["tanh"])
 exp = _make_public(REGISTRY["exp"])
 log = _make_public(REGISTRY["log"])
@@ -405,9 +626,47 @@ sin = _make_public(REGISTRY["sin"])
 cos = _make_public(REGISTRY["cos"])
 sigmoid = _make_public(REGISTRY["sigmoid"])
 relu = _make_public(REGISTRY["relu"])
+expm1 = _make_public(REGISTRY["expm1"])
+log1p = _make_public(REGISTRY["log1p"])
+log2 = _make_public(REGISTRY["log2"])
+log10 = _make_public(REGISTRY["log10"])
+tan = _make_public(REGISTRY["tan"])
+asin = _make_public(REGISTRY["asin"])
+acos = _make_public(REGISTRY["acos"])
+atan = _make_public(REGISTRY["atan"])
+sinh = _make_public(REGISTRY["sinh"])
+cosh = _make_public(REGISTRY["cosh"])
+asinh = _make_public(REGISTRY["asinh"])
+acosh = _make_public(REGISTRY["acosh"])
+atanh = _make_public(REGISTRY["atanh"])
+erf = _make_public(REGISTRY["erf"])
+erfc = _make_public(REGISTRY["erfc"])
+fabs = _make_public(REGISTRY["fabs"])
+floor = _make_public(REGISTRY["floor"])
+ceil = _make_public(REGISTRY["ceil"])
+trunc = _make_public(REGISTRY["trunc"])
+sign = _make_public(REGISTRY["sign"])
+atan2 = _make_public_binary(REGISTRY["atan2"])
+hypot = _make_public_binary(REGISTRY["hypot"])
+copysign = _make_public_binary(REGISTRY["copysign"])
 
 PUBLIC_FUNCTIONS = {"tanh": tanh, "exp": exp, "log": log, "sqrt": sqrt, "sin": sin, "cos": cos,
-                    "sigmoid": sigmoid, "relu": relu}  # fmt: skip
+                    "sigmoid": sigmoid, "relu": relu, "expm1": expm1, "log1p": log1p, "log2": log2,
+                    "log10": log10, "tan": tan, "asin": asin, "acos": acos, "atan": atan, "sinh": sinh,
+                    "cosh": cosh, "asinh": asinh, "acosh": acosh, "atanh": atanh, "erf": erf, "erfc": erfc,
+                    "fabs": fabs, "floor": floor, "ceil": ceil, "trunc": trunc, "sign": sign, "atan2": atan2,
+                    "hypot": hypot, "copysign": copysign}  # fmt: skip
+
+# NumPy's functions that are these ops (looked up by name on an already imported NumPy; an alias such as
+# np.absolute or np.atan is the same object, so it needs no entry).
+NUMPY_OPS = {
+    "exp": "exp", "log": "log", "sqrt": "sqrt", "sin": "sin", "cos": "cos", "tan": "tan", "tanh": "tanh",
+    "arcsin": "asin", "arccos": "acos", "arctan": "atan", "arctan2": "atan2", "sinh": "sinh", "cosh": "cosh",
+    "arcsinh": "asinh", "arccosh": "acosh", "arctanh": "atanh", "expm1": "expm1", "log1p": "log1p",
+    "log2": "log2", "log10": "log10", "hypot": "hypot", "abs": "abs", "fabs": "fabs", "floor": "floor",
+    "ceil": "ceil", "trunc": "trunc", "copysign": "copysign", "power": "pow", "maximum": "max",
+    "minimum": "min", "square": "square", "sign": "sign",
+}  # fmt: skip
 
 
 def callable_ops() -> dict[int, str]:
@@ -418,10 +677,13 @@ def callable_ops() -> dict[int, str]:
         table[id(fn)] = name
         if hasattr(math, name):
             table[id(getattr(math, name))] = name
+    table[id(math.pow)] = "pow"  # math.pow(x, y) is x ** y (printed so; see the README for the differences)
     numpy = sys.modules.get("numpy")
     if numpy is not None:
-        for name in ("tanh", "exp", "log", "sqrt", "sin", "cos"):
-            table[id(getattr(numpy, name))] = name
+        for numpy_name, name in NUMPY_OPS.items():
+            function = getattr(numpy, numpy_name, None)
+            if function is not None:
+                table[id(function)] = name
     for name, builtin in BUILTIN_OPS.items():
         table[id(builtin)] = name
     return table

@@ -85,6 +85,40 @@ def _is_exponent(x):
     return isinstance(x, (int, float)) and not isinstance(x, bool)
 
 
+def _root_one_minus_square(x):
+    """sqrt(1 - x*x), infinite slope (ZeroDivisionError) at |x| = 1."""
+    r = math.sqrt((1.0 - x) * (1.0 + x))
+    if r == 0:
+        raise ZeroDivisionError(f"derivative is infinite at {x!r}")
+    return r
+
+
+def _atan2_slopes(y, x):
+    # atan2(y, x) = angle of (x, y): d/dy = x / (x^2 + y^2), d/dx = -y / (x^2 + y^2); scaled by the larger
+    # magnitude so that the squares neither overflow nor underflow
+    s = max(abs(x), abs(y))
+    if s == 0:
+        raise ZeroDivisionError("atan2 has no derivative at (0, 0)")
+    u, v = x / s, y / s
+    d = (u * u + v * v) * s
+    return u / d, -v / d
+
+
+def _hypot_slopes(x, y):
+    s = max(abs(x), abs(y))
+    if s == 0:
+        return 0.0, 0.0  # the subgradient 0 at the cone's tip, as |x| has at 0 (hypot(x, 0) == |x|)
+    u, v = x / s, y / s
+    n = math.sqrt(u * u + v * v)
+    return u / n, v / n
+
+
+def _copysign_slopes(x, y):
+    # copysign(x, y) = |x| * (+1 or -1 by the sign bit of y): d/dx = sign(x) * that (0 at x = 0, as |x|), d/dy = 0
+    s = 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)
+    return (s if math.copysign(1.0, y) > 0 else -s), 0.0
+
+
 class Value:
     """A scalar node of the tape: its value ``data``, its gradient ``grad`` and how it was made."""
 
@@ -370,6 +404,158 @@ class Value:
 
         out._backward = _backward
         return out
+
+    # ------------------------------------------------------------------ more of math (own derivative code)
+
+    def _unary_op(self, name, value, slope):
+        """A node for ``name(self)`` with ``value``; ``slope(x, y)`` is d(name)/dx from the input and output."""
+        out = Value(value, (self,), name)
+
+        def _backward():
+            self.grad += slope(self.data, out.data) * out.grad
+
+        out._backward = _backward
+        return out
+
+    def expm1(self):
+        # d/dx (e^x - 1) = e^x = y + 1
+        return self._unary_op("expm1", math.expm1(self.data), lambda x, y: y + 1.0)
+
+    def log1p(self):
+        x = self.data
+        if not x > -1:
+            raise ValueError(f"log1p needs data > -1, got {x!r}")
+        return self._unary_op("log1p", math.log1p(x), lambda x, y: 1.0 / (1.0 + x))
+
+    def log2(self):
+        x = self.data
+        if not x > 0:
+            raise ValueError(f"log2 needs data > 0, got {x!r}")
+        return self._unary_op("log2", math.log2(x), lambda x, y: 1.0 / (x * math.log(2.0)))
+
+    def log10(self):
+        x = self.data
+        if not x > 0:
+            raise ValueError(f"log10 needs data > 0, got {x!r}")
+        return self._unary_op("log10", math.log10(x), lambda x, y: 1.0 / (x * math.log(10.0)))
+
+    def tan(self):
+        # d tan x = 1 / cos(x)**2
+        return self._unary_op("tan", math.tan(self.data), lambda x, y: 1.0 / math.cos(x) ** 2)
+
+    def asin(self):
+        x = self.data
+        if not -1 <= x <= 1:
+            raise ValueError(f"asin needs -1 <= data <= 1, got {x!r}")
+        return self._unary_op("asin", math.asin(x), lambda x, y: 1.0 / _root_one_minus_square(x))
+
+    def acos(self):
+        x = self.data
+        if not -1 <= x <= 1:
+            raise ValueError(f"acos needs -1 <= data <= 1, got {x!r}")
+        return self._unary_op("acos", math.acos(x), lambda x, y: -1.0 / _root_one_minus_square(x))
+
+    def atan(self):
+        return self._unary_op("atan", math.atan(self.data), lambda x, y: 1.0 / (1.0 + x * x) if abs(x) < 1e150
+                              else (1.0 / x) / x)  # fmt: skip
+
+    def sinh(self):
+        return self._unary_op("sinh", math.sinh(self.data), lambda x, y: math.cosh(x))
+
+    def cosh(self):
+        return self._unary_op("cosh", math.cosh(self.data), lambda x, y: math.sinh(x))
+
+    def asinh(self):
+        # 1 / sqrt(1 + x*x), scaled for large |x| so that x*x cannot overflow
+        def slope(x, y):
+            a = abs(x)
+            return 1.0 / math.sqrt(1.0 + x * x) if a < 1e150 else (1.0 / a) / math.sqrt(1.0 + (1.0 / a) ** 2)
+
+        return self._unary_op("asinh", math.asinh(self.data), slope)
+
+    def acosh(self):
+        x = self.data
+        if not x >= 1:
+            raise ValueError(f"acosh needs data >= 1, got {x!r}")
+
+        def slope(x, y):
+            if x == 1:
+                raise ZeroDivisionError("derivative of acosh is infinite at 1")
+            return 1.0 / math.sqrt((x - 1.0) * (x + 1.0)) if x < 1e150 else (1.0 / x) / math.sqrt(1.0 - (1.0 / x) ** 2)
+
+        return self._unary_op("acosh", math.acosh(x), slope)
+
+    def atanh(self):
+        x = self.data
+        if not -1 < x < 1:
+            raise ValueError(f"atanh needs -1 < data < 1, got {x!r}")
+        return self._unary_op("atanh", math.atanh(x), lambda x, y: 1.0 / ((1.0 - x) * (1.0 + x)))
+
+    def erf(self):
+        # d erf = 2/sqrt(pi) e^(-x^2)
+        return self._unary_op("erf", math.erf(self.data), lambda x, y: 2.0 / math.sqrt(math.pi) * math.exp(-x * x))
+
+    def erfc(self):
+        return self._unary_op("erfc", math.erfc(self.data), lambda x, y: -2.0 / math.sqrt(math.pi) * math.exp(-x * x))
+
+    def fabs(self):
+        return self._unary_op("fabs", math.fabs(self.data), lambda x, y: 1.0 if x > 0 else (-1.0 if x < 0 else 0.0))
+
+    # floor, ceil, trunc and sign are piecewise constant: slope 0, also at their jumps (the one-sided limits)
+    def floor(self):
+        return self._unary_op("floor", math.floor(self.data), lambda x, y: 0.0)
+
+    def ceil(self):
+        return self._unary_op("ceil", math.ceil(self.data), lambda x, y: 0.0)
+
+    def trunc(self):
+        return self._unary_op("trunc", math.trunc(self.data), lambda x, y: 0.0)
+
+    def sign(self):
+        x = self.data
+        return self._unary_op("sign", 1.0 if x > 0 else (-1.0 if x < 0 else (x if x != x else 0.0)), lambda x, y: 0.0)
+
+    # binary functions of two Values, or of a Value and a number (the r-methods: the number comes first)
+
+    def _binary_op(self, name, other, reflected, value, slopes):
+        """``name(self, other)`` (``name(other, self)`` if ``reflected``); ``slopes(a, b)`` gives the partials in
+        the function's own argument order."""
+        if isinstance(other, Value):
+            operand = other
+        else:
+            c = _float(other)
+            if c is None:
+                raise TypeError(f"{name}() takes a Value or a number, not {type(other).__name__}")
+            operand = Value(c)
+        first, second = (operand, self) if reflected else (self, operand)
+        out = Value(value(first.data, second.data), (first, second), name)
+
+        def _backward():
+            da, db = slopes(first.data, second.data)
+            first.grad += da * out.grad
+            second.grad += db * out.grad
+
+        out._backward = _backward
+        return out
+
+    def atan2(self, other):
+        """atan2(self, other): the angle of the point (x, y) = (other, self)."""
+        return self._binary_op("atan2", other, False, math.atan2, _atan2_slopes)
+
+    def ratan2(self, other):
+        return self._binary_op("atan2", other, True, math.atan2, _atan2_slopes)
+
+    def hypot(self, other):
+        return self._binary_op("hypot", other, False, math.hypot, _hypot_slopes)
+
+    def rhypot(self, other):
+        return self._binary_op("hypot", other, True, math.hypot, _hypot_slopes)
+
+    def copysign(self, other):
+        return self._binary_op("copysign", other, False, math.copysign, _copysign_slopes)
+
+    def rcopysign(self, other):
+        return self._binary_op("copysign", other, True, math.copysign, _copysign_slopes)
 
     # ------------------------------------------------------------------ reverse sweep
 

@@ -26,6 +26,22 @@ import sympy
 
 # --- the ops, written independently of symgrad.ops ----------------------------------------------------------
 
+
+class _Floor(sympy.floor):
+    """floor, whose derivative is 0 (SymPy leaves Derivative(floor(x), x) unevaluated): symgrad's convention,
+    also at the integers, where the one-sided limits of the slope are both 0."""
+
+    def _eval_derivative(self, s):
+        return sympy.S.Zero
+
+
+class _Sign(sympy.sign):
+    """sign with derivative 0, also at 0 (SymPy's is 2*DiracDelta(x))."""
+
+    def _eval_derivative(self, s):
+        return sympy.S.Zero
+
+
 # Every op of symgrad's registry, as a SymPy function of SymPy arguments. relu follows micrograd's convention
 # relu'(0) = 0, which a Piecewise on `x <= 0` gives when SymPy differentiates it.
 SYMPY_OPS: dict[str, Callable] = {
@@ -51,6 +67,40 @@ SYMPY_OPS: dict[str, Callable] = {
     "signed": lambda g, x: sympy.Piecewise((g, x > 0), (-g, x < 0), (0, True)),
     "when_lt": lambda g, p, q: sympy.Piecewise((g, p < q), (0, True)),
     "unless_lt": lambda g, p, q: sympy.Piecewise((0, p < q), (g, True)),
+    "expm1": lambda x: sympy.exp(x) - 1,
+    "log1p": lambda x: sympy.log(x + 1),
+    "log2": lambda x: sympy.log(x) / sympy.log(2),
+    "log10": lambda x: sympy.log(x) / sympy.log(10),
+    "tan": lambda x: sympy.sin(x) / sympy.cos(x),
+    "asin": sympy.asin,
+    "acos": lambda x: sympy.pi / 2 - sympy.asin(x),
+    "atan": sympy.atan,
+    "sinh": lambda x: (sympy.exp(x) - sympy.exp(-x)) / 2,
+    "cosh": lambda x: (sympy.exp(x) + sympy.exp(-x)) / 2,
+    # odd, written so that no branch cancels (x + sqrt(x*x + 1) does for x << 0)
+    "asinh": lambda x: sympy.Piecewise(
+        (sympy.log(x + sympy.sqrt(x**2 + 1)), x >= 0), (-sympy.log(-x + sympy.sqrt(x**2 + 1)), True)
+    ),
+    "acosh": sympy.acosh,
+    "atanh": lambda x: (sympy.log(1 + x) - sympy.log(1 - x)) / 2,
+    "erf": sympy.erf,
+    "erfc": lambda x: 1 - sympy.erf(x),
+    "fabs": sympy.Abs,
+    "floor": lambda x: _Floor(x),
+    "ceil": lambda x: -_Floor(-x),
+    "trunc": lambda x: sympy.Piecewise((_Floor(x), x >= 0), (-_Floor(-x), True)),
+    "sign": lambda x: _Sign(x),
+    "square": lambda x: x * x,
+    # atan2 written from atan and the quadrant, not with sympy.atan2
+    "atan2": lambda y, x: sympy.Piecewise(
+        (sympy.atan(y / x), x > 0),
+        (sympy.pi / 2 - sympy.atan(x / y), y > 0),
+        (-sympy.pi / 2 - sympy.atan(x / y), y < 0),
+        (sympy.atan(y / x) + sympy.pi, x < 0),
+        (sympy.nan, True),
+    ),
+    "hypot": lambda x, y: sympy.sqrt(x * x + y * y),
+    "copysign": lambda x, y: sympy.Piecewise((sympy.Abs(x), y >= 0), (-sympy.Abs(x), True)),
 }
 
 # The same ops on mpmath numbers (for finite differences away from kinks).
@@ -76,6 +126,30 @@ MP_OPS: dict[str, Callable] = {
     "signed": lambda g, x: g if x > 0 else (-g if x < 0 else mpmath.mpf(0)),
     "when_lt": lambda g, p, q: g if p < q else mpmath.mpf(0),
     "unless_lt": lambda g, p, q: mpmath.mpf(0) if p < q else g,
+    "expm1": mpmath.expm1,
+    "log1p": mpmath.log1p,
+    "log2": lambda x: mpmath.log(x, 2),
+    "log10": mpmath.log10,
+    "tan": mpmath.tan,
+    "asin": mpmath.asin,
+    "acos": mpmath.acos,
+    "atan": mpmath.atan,
+    "sinh": mpmath.sinh,
+    "cosh": mpmath.cosh,
+    "asinh": mpmath.asinh,
+    "acosh": mpmath.acosh,
+    "atanh": mpmath.atanh,
+    "erf": mpmath.erf,
+    "erfc": mpmath.erfc,
+    "fabs": mpmath.fabs,
+    "floor": mpmath.floor,
+    "ceil": mpmath.ceil,
+    "trunc": lambda x: mpmath.floor(x) if x >= 0 else mpmath.ceil(x),
+    "sign": mpmath.sign,
+    "square": lambda x: x * x,
+    "atan2": mpmath.atan2,
+    "hypot": mpmath.hypot,
+    "copysign": lambda x, y: abs(x) if y >= 0 else -abs(x),
 }
 
 

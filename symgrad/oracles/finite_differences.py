@@ -88,12 +88,14 @@ def _high_ops() -> dict[str, object]:
     """The mpmath op functions, taking and giving High numbers (and plain numbers)."""
     table = {}
     for name, function in mpmath_ops().items():
-        table[name] = lambda x, function=function: High(function(_number_of(x)))
+        table[name] = lambda *xs, function=function: High(function(*map(_number_of, xs)))
     return table
 
 
 for _name, _function in _high_ops().items():
-    setattr(High, _name, lambda self, f=_function: f(self))
+    setattr(High, _name, lambda self, *others, f=_function: f(self, *others))
+    # a binary op with a number first calls the reflected method of its second argument (see ops)
+    setattr(High, f"r{_name}", lambda self, other, f=_function: f(other, self))
 
 
 def run(fun, args, names, digits: int = 50, static=None):

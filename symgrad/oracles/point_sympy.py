@@ -14,8 +14,10 @@ time (more than `LIMIT` operations divided by the number of coordinates, or nest
 recursion allows) raises `TooLarge`. Errors of the function at the point
 (ZeroDivisionError, a math domain error) propagate.
 
-Conventions at kinks, chosen to be the ones Python's own operators give (and symgrad documents): `abs` at 0 and
-`relu` at 0 have derivative 0; `min`/`max` on a tie pick the first argument, as Python's builtins do.
+Conventions at kinks, chosen to be the ones Python's own operators give (and symgrad documents): `abs`, `fabs`,
+`copysign` (in its first argument) and `relu` at 0 have derivative 0; `min`/`max` on a tie pick the first
+argument, as Python's builtins do; `floor`, `ceil`, `trunc` and `sign` continue as the constant they take at the
+point (slope 0, also at their jumps).
 """
 
 from __future__ import annotations
@@ -206,6 +208,110 @@ class Traced:
     def relu(self):
         # relu'(0) = 0: the cotangent passes only where the input is positive
         return self if self.value > 0 else self._make(self.sp.Integer(0), 0.0)
+
+    def expm1(self):
+        return self._unary(self.sp.exp(self.expr) - 1, math.expm1(self.value))
+
+    def log1p(self):
+        return self._unary(self.sp.log(1 + self.expr), math.log1p(self.value))
+
+    def log2(self):
+        return self._unary(self.sp.log(self.expr) / self.sp.log(2), math.log2(self.value))
+
+    def log10(self):
+        return self._unary(self.sp.log(self.expr) / self.sp.log(10), math.log10(self.value))
+
+    def tan(self):
+        return self._unary(self.sp.tan(self.expr), math.tan(self.value))
+
+    def asin(self):
+        return self._unary(self.sp.asin(self.expr), math.asin(self.value))
+
+    def acos(self):
+        return self._unary(self.sp.acos(self.expr), math.acos(self.value))
+
+    def atan(self):
+        return self._unary(self.sp.atan(self.expr), math.atan(self.value))
+
+    def sinh(self):
+        return self._unary(self.sp.sinh(self.expr), math.sinh(self.value))
+
+    def cosh(self):
+        return self._unary(self.sp.cosh(self.expr), math.cosh(self.value))
+
+    def asinh(self):
+        return self._unary(self.sp.asinh(self.expr), math.asinh(self.value))
+
+    def acosh(self):
+        return self._unary(self.sp.acosh(self.expr), math.acosh(self.value))
+
+    def atanh(self):
+        return self._unary(self.sp.atanh(self.expr), math.atanh(self.value))
+
+    def erf(self):
+        return self._unary(self.sp.erf(self.expr), math.erf(self.value))
+
+    def erfc(self):
+        return self._unary(self.sp.erfc(self.expr), math.erfc(self.value))
+
+    def fabs(self):
+        # as abs (fabs'(0) = 0), with math.fabs's float value
+        traced = abs(self)
+        return self._make(traced.expr, math.fabs(self.value))
+
+    # piecewise constant functions: the trace continues with the constant they take at the point (slope 0)
+    def _constant(self, value):
+        return self._make(self.sp.Integer(value) if isinstance(value, int) else self.sp.Float(value, 17), value)
+
+    def floor(self):
+        return self._constant(math.floor(self.value))
+
+    def ceil(self):
+        return self._constant(math.ceil(self.value))
+
+    def trunc(self):
+        return self._constant(math.trunc(self.value))
+
+    def sign(self):
+        v = self.value
+        return self._constant(1.0 if v > 0 else (-1.0 if v < 0 else 0.0))
+
+    # binary functions: `other` a Traced or a number; the r-methods take the number as the first argument
+    def _binary_function(self, other, expr_op, value_op, reflected=False):
+        result = self._binary(other, expr_op, value_op, swap=reflected)
+        if result is NotImplemented:
+            raise TypeError(f"expected a number, got {type(other).__name__}")
+        return result
+
+    def atan2(self, other):
+        return self._binary_function(other, self.sp.atan2, math.atan2)
+
+    def ratan2(self, other):
+        return self._binary_function(other, self.sp.atan2, math.atan2, reflected=True)
+
+    def hypot(self, other):
+        return self._binary_function(other, lambda p, q: self.sp.sqrt(p**2 + q**2), math.hypot)
+
+    def rhypot(self, other):
+        return self._binary_function(other, lambda p, q: self.sp.sqrt(p**2 + q**2), math.hypot, reflected=True)
+
+    def copysign(self, other):
+        return self._copysign(self, other)
+
+    def rcopysign(self, other):
+        return self._copysign(other, self)
+
+    def _copysign(self, x, y):
+        # |x| with the sign of y, decided by y's value (its sign bit): the trace continues with x or -x, or the
+        # constant 0 where x is zero (copysign'(0) = 0, as abs)
+        y_value = y.value if isinstance(y, Traced) else y
+        x_traced = x if isinstance(x, Traced) else None
+        x_value = x.value if x_traced is not None else x
+        value = math.copysign(x_value, y_value)
+        if x_traced is None:
+            return value
+        magnitude = abs(x_traced)
+        return self._make(magnitude.expr if math.copysign(1.0, y_value) > 0 else -magnitude.expr, value)
 
 
 def run(fun, args, digits: int = 40, static=None):

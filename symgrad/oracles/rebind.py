@@ -17,6 +17,7 @@ The user's own globals, modules and functions are never modified.
 
 from __future__ import annotations
 
+import math
 import types
 
 from ..ops import callable_ops
@@ -111,8 +112,23 @@ def mpmath_ops() -> dict[str, object]:
     def relu(x):
         return x if x > 0 else mpmath.mpf(0)
 
-    table = {name: getattr(mpmath, name) for name in ("tanh", "exp", "log", "sqrt", "sin", "cos")}
-    table.update(sigmoid=sigmoid, relu=relu)
+    def sign(x):
+        return mpmath.mpf(1) if x > 0 else mpmath.mpf(-1) if x < 0 else mpmath.mpf(0)
+
+    def copysign(x, y):
+        return abs(x) if y > 0 or (y == 0 and math.copysign(1.0, float(y)) > 0) else -abs(x)
+
+    names = ("tanh", "exp", "log", "sqrt", "sin", "cos", "expm1", "log1p", "tan", "asin", "acos", "atan", "sinh",
+             "cosh", "asinh", "acosh", "atanh", "erf", "erfc", "floor", "ceil", "hypot")  # fmt: skip
+    table = {name: getattr(mpmath, name) for name in names}
+    table.update(sigmoid=sigmoid, relu=relu, sign=sign, copysign=copysign)
+    table.update(
+        log2=lambda x: mpmath.log(x, 2),
+        log10=mpmath.log10,
+        atan2=mpmath.atan2,
+        fabs=mpmath.fabs,
+        trunc=lambda x: mpmath.floor(x) if x >= 0 else mpmath.ceil(x),
+    )
     return table
 
 
