@@ -713,3 +713,57 @@ def test_int_arguments_give_floats(load, form, points):
         elif not all_close((value, *grads), (with_floats[0], *with_floats[1]), rtol=0.0):
             bad.append((point, with_ints, with_floats))  # equal (int arithmetic may give 0.0 for -0.0)
     assert not bad, "\n".join(map(str, bad)) + "\n" + fn.source
+
+
+# --- 7. check's references know the new ops -----------------------------------------------------------------
+
+CHECKED = """
+def black_scholes(s, k, t, r, sigma):
+    d1 = (math.log(s / k) + (r + sigma * sigma / 2) * t) / (sigma * math.sqrt(t))
+    d2 = d1 - sigma * math.sqrt(t)
+    cdf1 = 0.5 * (1 + math.erf(d1 / math.sqrt(2)))
+    cdf2 = 0.5 * math.erfc(-d2 / math.sqrt(2))
+    return s * cdf1 - k * math.exp(-r * t) * cdf2
+
+
+def angles(x, y):
+    return math.atan2(y, x) * math.hypot(x, y) + math.copysign(x, y) + math.floor(x) * y + math.fabs(y)
+
+
+def inverse(x):
+    y = math.asin(x / 2) + math.acos(x / 3) + math.atan(x) + math.asinh(x)
+    return y + math.acosh(2 + x * x) + math.atanh(x / 2)
+
+
+def logs(x):
+    y = math.log1p(x * x) + math.expm1(x) + math.log2(1 + x * x) + math.log10(2 + x)
+    return y + math.tan(x) + math.sinh(x) * math.cosh(x)
+"""
+
+CHECKED_NUMPY = """
+def with_numpy(x, y):
+    z = np.arctan2(y, x) + np.hypot(x, y) * np.square(x) + np.power(np.fabs(y), 1.5) + np.sign(x) * y
+    return np.maximum(z, np.minimum(x, y)) + np.log1p(np.abs(x)) + np.arcsinh(y) + np.trunc(x) + np.ceil(y)
+"""
+
+
+@pytest.mark.parametrize("name, args", [
+    ("black_scholes", (100.0, 95.0, 0.5, 0.02, 0.25)),
+    ("angles", (1.25, -0.75)),
+    ("angles", (-1.5, 2.5)),
+    ("inverse", (0.5,)),
+    ("logs", (0.3,)),
+])  # fmt: skip
+def test_check_runs_every_reference_on_the_new_ops(load, name, args):
+    fun = load(user_module(CHECKED), name)
+    report = symgrad.check(fun, *args, fd=True)
+    assert {"tape", "sympy", "mpmath-fd"} <= set(report.compared), report.compared
+
+
+@pytest.mark.skipif(numpy is None, reason="NumPy is optional")
+def test_check_runs_every_reference_on_numpy_functions(load):
+    fun = load(user_module(CHECKED_NUMPY, "import numpy as np"), "with_numpy")
+    report = symgrad.check(fun, 1.25, -0.75, fd=True)
+    assert {"tape", "sympy", "mpmath-fd"} <= set(report.compared), report.compared
+    value, grads = symgrad.value_and_grad(fun)(1.25, -0.75)
+    assert type(value) is float and all(type(g) is float for g in grads)

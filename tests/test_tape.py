@@ -769,3 +769,171 @@ def test_comparisons_look_at_data_and_reject_other_types():
     assert Value(1.0) < Value(2.0) and Value(2.0) > 1 and Value(1.0) <= 1.0 and Value(1.0) >= Value(1.0)
     with pytest.raises(TypeError, match="cannot compare"):
         Value(1.0) < "2"  # noqa: B015
+
+
+# --------------------------------------------------------------------------- the rest of math
+
+MORE_UNARY_SYMPY = {
+    "expm1": lambda x: sympy.exp(x) - 1,
+    "log1p": lambda x: sympy.log(1 + x),
+    "log2": lambda x: sympy.log(x, 2),
+    "log10": lambda x: sympy.log(x, 10),
+    "tan": sympy.tan,
+    "asin": sympy.asin,
+    "acos": sympy.acos,
+    "atan": sympy.atan,
+    "sinh": sympy.sinh,
+    "cosh": sympy.cosh,
+    "asinh": sympy.asinh,
+    "acosh": sympy.acosh,
+    "atanh": sympy.atanh,
+    "erf": sympy.erf,
+    "erfc": sympy.erfc,
+    "fabs": sympy.Abs,
+}
+
+MORE_UNARY_POINTS = [
+    *[("expm1", x, 1e-12, 0.0) for x in (-3.0, -1e-17, 0.0, 1e-17, 0.5, 700.0)],
+    ("expm1", -40.0, 0.0, 1e-16),  # y + 1 rounds to 0.0 for the true 4.2e-18
+    *[("log1p", x, 1e-12, 0.0) for x in (-0.999, -0.5, -1e-17, 0.0, 1e-17, 3.0, 1e300)],
+    *[("log2", x, 1e-12, 0.0) for x in (1e-300, 0.5, 1.0, 8.0, 1e300)],
+    *[("log10", x, 1e-12, 0.0) for x in (1e-300, 0.5, 1.0, 1000.0, 1e300)],
+    *[("tan", x, 1e-12, 0.0) for x in (-1.5, -0.5, 0.0, 0.7, math.pi / 2, 1e6)],
+    *[("asin", x, 1e-12, 0.0) for x in (-(1 - 2**-53), -0.5, 0.0, 0.3, 1 - 2**-53)],
+    *[("acos", x, 1e-12, 0.0) for x in (-(1 - 2**-53), -0.5, 0.0, 0.3, 1 - 2**-53)],
+    *[("atan", x, 1e-12, 0.0) for x in (-1e300, -1e155, -5.0, 0.0, 0.5, 1e10, 1e200)],
+    *[("sinh", x, 1e-12, 0.0) for x in (-700.0, -2.0, 0.0, 1e-8, 3.0, 700.0)],
+    *[("cosh", x, 1e-12, 0.0) for x in (-700.0, -2.0, 1e-8, 3.0, 700.0)],
+    ("cosh", 0.0, 0.0, 1e-300),  # derivative sinh(0) = 0.0
+    *[("asinh", x, 1e-12, 0.0) for x in (-1e200, -3.0, 0.0, 1e-300, 0.5, 1e155, 1e300)],
+    *[("acosh", x, 1e-12, 0.0) for x in (1 + 2**-52, 1.5, 10.0, 1e155, 1e300)],
+    *[("atanh", x, 1e-12, 0.0) for x in (-(1 - 2**-53), -0.5, 0.0, 0.3, 1 - 2**-53)],
+    *[("erf", x, 1e-12, 0.0) for x in (-6.0, -1.0, 0.0, 0.5, 6.0, 26.0)],
+    *[("erfc", x, 1e-12, 0.0) for x in (-6.0, -1.0, 0.0, 0.5, 6.0, 26.0)],
+    *[("fabs", x, 1e-12, 0.0) for x in (-2.0, -1e-300, 1e-300, 3.5)],
+]
+
+
+def sym_eval_precise(expr, **values):
+    """sym_eval at 60 digits with exact binary inputs: enough for arguments like 1 - 2**-53 and 1e300."""
+    subs = {sympy.Symbol(k, real=True): sympy.Float(v, 400) for k, v in values.items()}
+    return float(expr.xreplace(subs).evalf(60))  # substituted first: evalf(subs=) is unreliable under cancellation
+
+
+@pytest.mark.parametrize("op, x0, rtol, atol", MORE_UNARY_POINTS)
+def test_more_unary_against_sympy(op, x0, rtol, atol):
+    x = Value(x0)
+    y = getattr(x, op)()
+    y.backward()
+    f = MORE_UNARY_SYMPY[op](X)
+    assert y._op == op and y._prev == (x,)
+    assert y.data == getattr(math, op)(x0)
+    assert close(y.data, sym_eval_precise(f, x=x0), rtol=1e-12, atol=1e-300)
+    assert close(x.grad, sym_eval_precise(sympy.diff(f, X), x=x0), rtol=rtol, atol=atol)
+
+
+@pytest.mark.parametrize("op", ["floor", "ceil", "trunc", "sign"])
+@pytest.mark.parametrize("x0", [-2.5, -2.0, -0.5, 0.0, 0.5, 2.0, 2.5, 1e300])
+def test_piecewise_constant_functions_have_slope_zero(op, x0):
+    x = Value(x0)
+    y = getattr(x, op)()
+    (2.0 * y + x).backward()  # the gradient flows through x only
+    if op == "sign":
+        expected = 1.0 if x0 > 0 else (-1.0 if x0 < 0 else 0.0)
+    else:
+        expected = float(getattr(math, op)(x0))
+    assert y.data == expected and type(y.data) is float
+    assert x.grad == 1.0
+
+
+def test_sign_of_nan_is_nan():
+    assert math.isnan(Value(math.nan).sign().data)
+
+
+BINARY_FUNCTIONS_SYMPY = {
+    "atan2": sympy.atan2,
+    "hypot": lambda a, b: sympy.sqrt(a**2 + b**2),
+    # SymPy has no signed zero: b = 0 counts as positive, as 0.0 does
+    "copysign": lambda a, b: sympy.Piecewise((sympy.Abs(a), b >= 0), (-sympy.Abs(a), True)),
+}
+BINARY_FUNCTION_POINTS = [
+    *[("atan2", a, b) for a, b in ((1.0, 1.0), (1.0, -1.0), (-1.0, -1.0), (-1.0, 1.0), (0.0, 2.0), (0.0, -2.0),
+                                   (2.0, 0.0), (-2.0, 0.0), (1e200, 1e200), (1e-200, -3e-200), (1e300, 1.0))],
+    *[("hypot", a, b) for a, b in ((3.0, 4.0), (-3.0, 4.0), (0.0, 2.0), (1e200, 1e200), (1e-200, 1e-200),
+                                   (-1e300, 1e300))],
+    *[("copysign", a, b) for a, b in ((2.0, -1.0), (-2.0, 1.0), (-2.0, 0.0), (2.5, -3.0), (1e300, -1e-300))],
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("op, a0, b0", BINARY_FUNCTION_POINTS)
+@pytest.mark.parametrize("form", ["values", "number second", "number first"])
+def test_binary_functions_against_sympy(op, a0, b0, form):
+    f = BINARY_FUNCTIONS_SYMPY[op](A, B)
+    da, db = (sym_eval_precise(sympy.diff(f, s), a=a0, b=b0) for s in (A, B))
+    if form == "values":
+        a, b = Value(a0), Value(b0)
+        y = getattr(a, op)(b)
+        assert y._prev == (a, b)
+    elif form == "number second":
+        a = Value(a0)
+        y = getattr(a, op)(b0)
+    else:
+        b = Value(b0)
+        y = getattr(b, "r" + op)(a0)
+        assert y._prev[1] is b and y._prev[0].data == a0
+    y.backward()
+    assert y._op == op and y.data == getattr(math, op)(a0, b0)
+    if form != "number first":
+        assert close(a.grad, da, rtol=1e-12, atol=1e-300)
+    if form != "number second":
+        assert close(b.grad, db, rtol=1e-12, atol=1e-300)
+
+
+def test_binary_function_edges():
+    a, b = Value(0.0), Value(0.0)
+    a.hypot(b).backward()
+    assert (a.grad, b.grad) == (0.0, 0.0)  # the cone's tip: subgradient 0, as |x| at 0
+    a, b = Value(0.0), Value(-1.0)
+    y = a.copysign(b)
+    y.backward()
+    assert math.copysign(1.0, y.data) == -1.0 and (a.grad, b.grad) == (0.0, 0.0)
+    with pytest.raises(ZeroDivisionError):
+        Value(0.0).atan2(Value(0.0)).backward()
+    with pytest.raises(TypeError, match="atan2"):
+        Value(1.0).atan2("2")
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda: Value(-1.0).log1p(), "log1p needs"),
+        (lambda: Value(0.0).log2(), "log2 needs"),
+        (lambda: Value(-1.0).log10(), "log10 needs"),
+        (lambda: Value(1.5).asin(), "asin needs"),
+        (lambda: Value(-1.5).acos(), "acos needs"),
+        (lambda: Value(0.5).acosh(), "acosh needs"),
+        (lambda: Value(1.0).atanh(), "atanh needs"),
+    ],
+)
+def test_more_domain_errors(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
+@pytest.mark.parametrize("make", [lambda: Value(1.0).asin(), lambda: Value(-1.0).acos(), lambda: Value(1.0).acosh()])
+def test_more_infinite_derivatives_raise_in_backward(make):
+    y = make()
+    with pytest.raises(ZeroDivisionError):
+        y.backward()
+
+
+@pytest.mark.parametrize("a0, b0", [(3.0, 4.0), (-1.5, 0.25), (2.0, -7.0)])
+def test_hypot_and_square_match_micrograd(a0, b0):
+    """micrograd has none of the new functions; it can compute hypot as (a*a + b*b)**0.5 and square as a*a."""
+    a, b, ma, mb = Value(a0), Value(b0), MGValue(a0), MGValue(b0)
+    y = a.hypot(b) * (a * a)
+    my = (ma * ma + mb * mb) ** 0.5 * (ma * ma)
+    y.backward()
+    my.backward()
+    assert close(y.data, my.data, rtol=1e-14)
+    assert close(a.grad, ma.grad, rtol=1e-12) and close(b.grad, mb.grad, rtol=1e-12)
