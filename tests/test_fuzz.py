@@ -3,8 +3,10 @@ branches, loops and lists (tests/programs.py's control_programs), checked agains
 tape engine, the module specialized on list lengths (specialize=True), and 50-digit mpmath central differences
 where the point is not near a branch boundary or kink.
 
-CI runs 300 of each (the control-flow test takes about 15 s). For a long run set SYMGRAD_FUZZ_EXAMPLES (both tests),
-or SYMGRAD_FUZZ_CONTROL_EXAMPLES for the control-flow test alone, e.g.
+CI runs 300 of each (the control-flow test takes about 15 s), and 25 long and deep programs (one statement of up to
+1,200 operations, hundreds of statements; SYMGRAD_FUZZ_DEEP_EXAMPLES for more): they compile and agree with the
+tape, or are refused with the user's file, line and a hint, never a raw exception. For a long run set
+SYMGRAD_FUZZ_EXAMPLES (the first two tests), or SYMGRAD_FUZZ_CONTROL_EXAMPLES for the control-flow test alone, e.g.
     SYMGRAD_FUZZ_EXAMPLES=10000 python -m pytest tests/test_fuzz.py -q
 Every bug this finds becomes a named regression test in tests/test_regressions.py.
 """
@@ -15,6 +17,7 @@ import contextlib
 import copy
 import math
 import os
+import random
 import signal
 import sys
 
@@ -24,7 +27,7 @@ from hypothesis import strategies as st
 from programs import CONTROL_HELPERS, CONTROL_PARAMS, XS_LENGTH, control_programs, inputs, load_function, programs
 from test_control_flow import fd_grad, mp_version
 
-from symgrad import Value, value_and_grad
+from symgrad import UnsupportedSyntax, Value, value_and_grad
 from symgrad.checking import check
 
 EXAMPLES = int(os.environ.get("SYMGRAD_FUZZ_EXAMPLES", "300"))
@@ -217,3 +220,61 @@ def agree_with_tape_and_finite_differences(fun, point, wrt=CONTROL_PARAMS):
         if not _close(got, want)
     ]
     assert not mismatches, f"compiled vs 50-digit finite differences: {mismatches}"
+
+
+# --- long and deep programs -----------------------------------------------------------------------------------
+
+DEEP_EXAMPLES = int(os.environ.get("SYMGRAD_FUZZ_DEEP_EXAMPLES", "25"))
+
+_CHAIN_STEPS = [" + x", " - y", " * 1.001", " + 0.5 * z", " * 0.999 + x * y", " - tanh(x) * 0.1"]
+
+
+@st.composite
+def deep_programs(draw) -> str:
+    """One long statement: a left-nested chain of up to 1,200 operations (CPython itself refuses to compile a few
+    thousand), then a few hundred statements of ordinary random code."""
+    rng = random.Random(draw(st.integers(0, 2**32)))  # long lists drawn element by element are slow to generate
+    steps = [rng.choice(_CHAIN_STEPS) for _ in range(draw(st.sampled_from([1, 10, 100, 400, 800, 1200])))]
+    lines = ["a = x" + "".join(steps)]
+    for i in range(draw(st.integers(0, 300))):
+        lines.append(f"a = a * {draw(st.sampled_from(['0.5', 'x', 'y', 'tanh(z)']))} + {i % 7 / 10}")
+    tail = draw(programs(max_statements=0, depth=2)).splitlines()[-1].removeprefix("return ")
+    lines.append(f"return tanh(a) + {tail} + xs[0]")
+    return "\n".join(lines)
+
+
+def _compiled_or_refused(fun, point):
+    """The compiled value and gradient, or None where symgrad refused the program at its own file and line."""
+    try:
+        return value_and_grad(fun)(*point)
+    except UnsupportedSyntax as error:
+        assert error.filename == fun.__code__.co_filename and error.lineno >= fun.__code__.co_firstlineno, str(error)
+        assert error.hint, str(error)
+        event("refused with a location")
+        return None
+
+
+@settings(max_examples=DEEP_EXAMPLES, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])  # fmt: skip
+@given(body=st.one_of(deep_programs(), control_programs(max_statements=40, max_depth=4, max_block=4)),
+       point=point_with_list)  # fmt: skip
+def test_long_and_deep_programs_compile_or_are_refused_with_a_location(tmp_path, body, point):
+    fun = load_function(tmp_path, body, params=CONTROL_PARAMS, helpers=CONTROL_HELPERS)
+    try:
+        with time_limit(60):
+            result = _compiled_or_refused(fun, copy.deepcopy(point))
+            if result is None:
+                return
+            value, gradient = result
+            tape = [Value(a) for a in point[:3]] + [[Value(e) for e in point[3]]]
+            out = fun(*tape)
+            if not isinstance(out, Value) or not math.isfinite(out.data) or abs(out.data) > 1e12:
+                return
+            out.backward()
+            expected = [out.data, *(v.grad for v in tape[:3]), *(e.grad for e in tape[3])]
+            got = [value, *_flat(gradient)]
+            assert all(math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9) for a, b in zip(got, expected, strict=True)), (
+                got, expected)  # fmt: skip
+            event("compared with the tape")
+    finally:
+        del sys.modules[fun.__module__]
