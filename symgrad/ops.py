@@ -371,6 +371,9 @@ _register(
 INV_LN2 = 1.4426950408889634
 INV_LN10 = 0.4342944819032518
 TWO_OVER_SQRT_PI = 1.1283791670955126
+LN2 = 0.6931471805599453
+DEGREES_PER_RADIAN = 57.29577951308232
+RADIANS_PER_DEGREE = 0.017453292519943295
 
 
 def _one_minus_x_squared(b, x):
@@ -477,6 +480,19 @@ _unary(
     # like abs (fabs'(0) = 0), but always a float, as math.fabs is
     "fabs", lambda b, g, y, x: b.signed(g, x), lambda sp, x: sp.Abs(x), (-3, 3), (0.0, -2.0, TAU, -TAU),
 )  # fmt: skip
+_unary(
+    "exp2", lambda b, g, y, x: b.mul(g, b.mul(y, LN2)), lambda sp, x: 2**x, (-5, 5), (0.0, -1074.0, 1023.0, 1e-17),
+)  # fmt: skip
+_unary(
+    # cbrt' = 1/(3 y*y) through the output: y*y neither overflows nor underflows for any double x; infinite at 0
+    # (ZeroDivisionError, as sqrt' at 0)
+    "cbrt", lambda b, g, y, x: b.div(g, b.mul(3.0, b.mul(y, y))),
+    lambda sp, x: sp.sign(x) * sp.Abs(x) ** sp.Rational(1, 3), (0.1, 10), (-8.0, -0.5, TAU, 1e300, 27.0),
+)  # fmt: skip
+_unary("degrees", lambda b, g, y, x: b.mul(g, DEGREES_PER_RADIAN), lambda sp, x: x * 180 / sp.pi, (-4, 4), (0.0, 1e300))
+_unary(
+    "radians", lambda b, g, y, x: b.mul(g, RADIANS_PER_DEGREE), lambda sp, x: x * sp.pi / 180, (-400, 400), (0.0, 1e300)
+)
 # floor, ceil, trunc: piecewise constant. Their derivative is 0 between integers; at an integer (a jump) it is
 # taken as 0 too, the limit from either side, so a gradient never depends on landing exactly on a jump. Like
 # math's, their value is an int.
@@ -642,6 +658,10 @@ atanh = _make_public(REGISTRY["atanh"])
 erf = _make_public(REGISTRY["erf"])
 erfc = _make_public(REGISTRY["erfc"])
 fabs = _make_public(REGISTRY["fabs"])
+exp2 = _make_public(REGISTRY["exp2"])
+cbrt = _make_public(REGISTRY["cbrt"])
+degrees = _make_public(REGISTRY["degrees"])
+radians = _make_public(REGISTRY["radians"])
 floor = _make_public(REGISTRY["floor"])
 ceil = _make_public(REGISTRY["ceil"])
 trunc = _make_public(REGISTRY["trunc"])
@@ -650,12 +670,12 @@ atan2 = _make_public_binary(REGISTRY["atan2"])
 hypot = _make_public_binary(REGISTRY["hypot"])
 copysign = _make_public_binary(REGISTRY["copysign"])
 
-PUBLIC_FUNCTIONS = {"tanh": tanh, "exp": exp, "log": log, "sqrt": sqrt, "sin": sin, "cos": cos,
-                    "sigmoid": sigmoid, "relu": relu, "expm1": expm1, "log1p": log1p, "log2": log2,
-                    "log10": log10, "tan": tan, "asin": asin, "acos": acos, "atan": atan, "sinh": sinh,
-                    "cosh": cosh, "asinh": asinh, "acosh": acosh, "atanh": atanh, "erf": erf, "erfc": erfc,
-                    "fabs": fabs, "floor": floor, "ceil": ceil, "trunc": trunc, "sign": sign, "atan2": atan2,
-                    "hypot": hypot, "copysign": copysign}  # fmt: skip
+PUBLIC_FUNCTIONS = {
+    function.__name__: function
+    for function in (tanh, exp, log, sqrt, sin, cos, sigmoid, relu, expm1, log1p, log2, log10, tan, asin, acos,
+                     atan, sinh, cosh, asinh, acosh, atanh, erf, erfc, fabs, exp2, cbrt, degrees, radians, floor,
+                     ceil, trunc, sign, atan2, hypot, copysign)
+}  # fmt: skip
 
 # NumPy's functions that are these ops (looked up by name on an already imported NumPy; an alias such as
 # np.absolute or np.atan is the same object, so it needs no entry).
@@ -665,7 +685,8 @@ NUMPY_OPS = {
     "arcsinh": "asinh", "arccosh": "acosh", "arctanh": "atanh", "expm1": "expm1", "log1p": "log1p",
     "log2": "log2", "log10": "log10", "hypot": "hypot", "abs": "abs", "fabs": "fabs", "floor": "floor",
     "ceil": "ceil", "trunc": "trunc", "copysign": "copysign", "power": "pow", "maximum": "max",
-    "minimum": "min", "square": "square", "sign": "sign",
+    "minimum": "min", "square": "square", "sign": "sign", "exp2": "exp2", "cbrt": "cbrt", "degrees": "degrees",
+    "radians": "radians", "rad2deg": "degrees", "deg2rad": "radians",
 }  # fmt: skip
 
 

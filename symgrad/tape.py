@@ -501,6 +501,23 @@ class Value:
     def fabs(self):
         return self._unary_op("fabs", math.fabs(self.data), lambda x, y: 1.0 if x > 0 else (-1.0 if x < 0 else 0.0))
 
+    def exp2(self):
+        return self._unary_op("exp2", math.exp2(self.data), lambda x, y: math.log(2.0) * 2.0**x)
+
+    def cbrt(self):
+        def slope(x, y):
+            if x == 0:
+                raise ZeroDivisionError("derivative of cbrt is infinite at 0")
+            return 1.0 / (3.0 * abs(x) ** (2.0 / 3.0))
+
+        return self._unary_op("cbrt", math.cbrt(self.data), slope)
+
+    def degrees(self):
+        return self._unary_op("degrees", math.degrees(self.data), lambda x, y: 180.0 / math.pi)
+
+    def radians(self):
+        return self._unary_op("radians", math.radians(self.data), lambda x, y: math.pi / 180.0)
+
     # floor, ceil, trunc and sign are piecewise constant: slope 0, also at their jumps (the one-sided limits)
     def floor(self):
         return self._unary_op("floor", math.floor(self.data), lambda x, y: 0.0)

@@ -470,6 +470,9 @@ def test_rule_constants_are_the_nearest_doubles():
         assert symgrad.ops.INV_LN2 == float(1 / mpmath.log(2))
         assert symgrad.ops.INV_LN10 == float(1 / mpmath.log(10))
         assert symgrad.ops.TWO_OVER_SQRT_PI == float(2 / mpmath.sqrt(mpmath.pi))
+        assert symgrad.ops.LN2 == float(mpmath.log(2))
+        assert symgrad.ops.DEGREES_PER_RADIAN == float(180 / mpmath.pi)
+        assert symgrad.ops.RADIANS_PER_DEGREE == float(mpmath.pi / 180)
 
 
 @pytest.mark.xfail(strict=True, reason="emit: _maybe_int_vars does not know that floor/ceil/trunc return ints, "

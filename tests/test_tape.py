@@ -790,6 +790,10 @@ MORE_UNARY_SYMPY = {
     "erf": sympy.erf,
     "erfc": sympy.erfc,
     "fabs": sympy.Abs,
+    "exp2": lambda x: 2**x,
+    "cbrt": lambda x: sympy.sign(x) * sympy.Abs(x) ** sympy.Rational(1, 3),
+    "degrees": lambda x: x * 180 / sympy.pi,
+    "radians": lambda x: x * sympy.pi / 180,
 }
 
 MORE_UNARY_POINTS = [
@@ -811,6 +815,10 @@ MORE_UNARY_POINTS = [
     *[("erf", x, 1e-12, 0.0) for x in (-6.0, -1.0, 0.0, 0.5, 6.0, 26.0)],
     *[("erfc", x, 1e-12, 0.0) for x in (-6.0, -1.0, 0.0, 0.5, 6.0, 26.0)],
     *[("fabs", x, 1e-12, 0.0) for x in (-2.0, -1e-300, 1e-300, 3.5)],
+    *[("exp2", x, 1e-12, 0.0) for x in (-1000.0, -3.5, 0.0, 1e-17, 10.0, 1023.0)],
+    *[("cbrt", x, 1e-12, 0.0) for x in (-27.0, -1e-300, 1e-300, 0.5, 8.0, 1e300)],
+    *[("degrees", x, 1e-12, 0.0) for x in (-3.0, 0.0, 1.0, 1e300)],
+    *[("radians", x, 1e-12, 0.0) for x in (-180.0, 0.0, 90.0, 1e300)],
 ]
 
 
@@ -920,7 +928,10 @@ def test_more_domain_errors(make, message):
         make()
 
 
-@pytest.mark.parametrize("make", [lambda: Value(1.0).asin(), lambda: Value(-1.0).acos(), lambda: Value(1.0).acosh()])
+@pytest.mark.parametrize(
+    "make",
+    [lambda: Value(1.0).asin(), lambda: Value(-1.0).acos(), lambda: Value(1.0).acosh(), lambda: Value(0.0).cbrt()],
+)
 def test_more_infinite_derivatives_raise_in_backward(make):
     y = make()
     with pytest.raises(ZeroDivisionError):

@@ -259,6 +259,19 @@ class Traced:
         traced = abs(self)
         return self._make(traced.expr, math.fabs(self.value))
 
+    def exp2(self):
+        return self._unary(2**self.expr, math.exp2(self.value))
+
+    def cbrt(self):
+        return self._unary(self.sp.sign(self.expr) * self.sp.Abs(self.expr) ** self.sp.Rational(1, 3),
+                           math.cbrt(self.value))  # fmt: skip
+
+    def degrees(self):
+        return self._unary(self.expr * 180 / self.sp.pi, math.degrees(self.value))
+
+    def radians(self):
+        return self._unary(self.expr * self.sp.pi / 180, math.radians(self.value))
+
     # piecewise constant functions: the trace continues with the constant they take at the point (slope 0)
     def _constant(self, value):
         return self._make(self.sp.Integer(value) if isinstance(value, int) else self.sp.Float(value, 17), value)

@@ -128,6 +128,10 @@ def mpmath_ops() -> dict[str, object]:
         atan2=mpmath.atan2,
         fabs=mpmath.fabs,
         trunc=lambda x: mpmath.floor(x) if x >= 0 else mpmath.ceil(x),
+        exp2=lambda x: mpmath.power(2, x),
+        cbrt=lambda x: mpmath.cbrt(x) if x >= 0 else -mpmath.cbrt(-x),  # the real cube root, as math.cbrt
+        degrees=lambda x: x * 180 / mpmath.pi,
+        radians=lambda x: x * mpmath.pi / 180,
     )
     return table
 
