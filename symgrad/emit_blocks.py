@@ -80,7 +80,7 @@ class BlockPrinter(_BodyPrinter):
         self.params = {p.var for p in fn.params}
         self.maybe_int = _maybe_int_vars(fn)
         self.uses = uses
-        self._reads_at, self._after = _read_positions(fn, self.inlined, self.defining)
+        self._reads_at, self._defined_at, self._after = _read_positions(fn, self.inlined, self.defining)
         self._name_groups(fn.body)
 
     def _index(self, eqns, block_id):
@@ -124,7 +124,12 @@ class BlockPrinter(_BodyPrinter):
     def name(self, var: Var) -> str:
         if var.copy_of is not None and var not in self.namer.names:
             original = self.name(var.copy_of)
-            self.namer.names[var] = original if not self._name_read_after(original, var) else self.namer.fresh(var.hint)
+            # The results are named before the first restored value is (so a gradient keeps the plain `z_bar`).
+            for a in self.fn.outs:
+                if isinstance(a, Var) and a.copy_of is None:
+                    self.name(a)
+            free = not self._name_read_after(original, var)
+            self.namer.names[var] = original if free else self.namer.fresh(var.hint or original)
         if var not in self.namer.names and var.primal is not None:
             primal = var.primal
             stem = self.name(primal) if primal in self.block_of or primal in self.params else ""
@@ -135,12 +140,14 @@ class BlockPrinter(_BodyPrinter):
         """Whether a variable other than `copy` that prints as `name` is read once `copy` holds it: after its
         definition, in a later iteration of a loop around it, or at the return. Such a name is still in use
         (a loop's result read by a later adjoint, an output), so the restored copy must not take it."""
-        spans = self._after[copy]
         for other, name_ in self.namer.names.items():
             if name_ != name or other is copy:
                 continue
             positions = self._reads_at.get(other, ())
-            for low, high in spans:
+            defined_at = self._defined_at.get(other, -1)
+            for low, high, loop in self._after[copy]:
+                if loop and low < defined_at <= high:
+                    continue  # defined again in each iteration before it is read: the copy is dead by then
                 k = bisect.bisect_right(positions, low)
                 if k < len(positions) and positions[k] <= high:
                     return True
@@ -311,13 +318,17 @@ class BlockPrinter(_BodyPrinter):
 
 
 def _read_positions(fn, inlined, defining):
-    """Where each variable is read, and when each restored copy's name is in use, as positions in program order.
+    """Where each variable is read and defined, and when each restored copy's name is in use, as positions in
+    program order.
 
-    Returns `reads` (var -> ascending positions of its reads) and `after` (restored copy -> the spans `(low,
-    high]` of positions that run once it is defined: the rest of its block, the whole of each loop around it,
-    the rest of each enclosing block, up to the return). A later branch of an `if` around the copy is not among
-    them: only one branch runs. An inlined temporary's reads happen where it is printed: in its consumer."""
+    Returns `reads` (var -> ascending positions of its reads), `defined` (var -> the position of its
+    definition; a block parameter's lies just inside its op) and `after` (restored copy -> the spans `(low,
+    high, is a loop)` of positions that run once it is defined: the rest of its block, each loop around it
+    (again: the next iteration), the rest of each enclosing block, up to the return). A later branch of an `if`
+    around the copy is not among them: only one branch runs. An inlined temporary's reads happen where it is
+    printed: in its consumer."""
     reads: dict[Var, list[int]] = {}
+    defined: dict[Var, float] = {}
     counter = itertools.count()
     pending = []  # (copy, its position, its block's end, the chain of enclosing ops)
 
@@ -339,8 +350,10 @@ def _read_positions(fn, inlined, defining):
             if eqn.blocks:
                 eqn_end: list = [None]
                 for block in eqn.blocks:
+                    defined.update((p, position + 0.5) for p in block.params)
                     visit(block.body, block.outs, [None], [*chain, (position, eqn.op in _LOOPS, eqn_end, block_end)])
                 eqn_end[0] = next(counter)
+            defined.update((out, position) for out in eqn.outs)
             pending.extend((out, position, block_end, chain) for out in eqn.outs if out.copy_of is not None)
         block_end[0] = next(counter)
         read(outs, block_end[0])
@@ -348,13 +361,13 @@ def _read_positions(fn, inlined, defining):
     visit(fn.body, fn.outs, [None], [])
     after = {}
     for copy, position, block_end, chain in pending:
-        spans = [(position, block_end[0])]
+        spans = [(position, block_end[0], False)]
         for start, is_loop, eqn_end, outer_end in chain:
             if is_loop:
-                spans.append((start, eqn_end[0]))
-            spans.append((eqn_end[0], outer_end[0]))
+                spans.append((start, eqn_end[0], True))
+            spans.append((eqn_end[0], outer_end[0], False))
         after[copy] = spans
-    return reads, after
+    return reads, defined, after
 
 
 def _is(atom, value) -> bool:
