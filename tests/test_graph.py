@@ -3,18 +3,23 @@ compiled code and independent references, determinism, and rendering with and wi
 
 from __future__ import annotations
 
+import ast
 import importlib.util
+import inspect
 import math
 import os
 import pathlib
+import random
 import re
 import shutil
 import subprocess
 import sys
 
+import control_corpus as cc
 import pytest
 
-from symgrad import SymgradError, grad, relu, tanh, value_and_grad
+from symgrad import SymgradError, Value, grad, relu, tanh, value_and_grad
+from symgrad.api import shape_key
 from symgrad.drawing import graph, render
 from symgrad.ir import Const, format_function, walk
 from symgrad.pipeline import stages
@@ -231,21 +236,241 @@ def test_bad_points_are_reported():
         graph(neuron, 1.0)
 
 
-def first_times_two(xs):
-    return xs[0] * 2.0
-
-
 def branchy(x):
     return x if x > 0 else -x
 
 
+def test_blocks_are_refused_with_a_reason():
+    with pytest.raises(SymgradError, match=r"if has nested blocks$"):
+        graph(branchy, 1.0)
+    with pytest.raises(SymgradError, match=r"if has nested blocks$"):
+        graph(branchy)
+
+
+# --- lists: the program specialized on the lengths of the point ---------------------------------------------
+
+
+def first_times_two(xs):
+    return xs[0] * 2.0
+
+
+def mlp_data(n_samples: int, seed: int = 0):
+    """micrograd's MLP shape (3-4-4-1: 41 parameters), `n_samples` samples of 3 inputs, targets +-1."""
+    rng = random.Random(seed)
+    params = [rng.uniform(-1, 1) for _ in range(41)]
+    xs = [[rng.uniform(-2, 2) for _ in range(3)] for _ in range(n_samples)]
+    ys = [rng.choice((-1.0, 1.0)) for _ in range(n_samples)]
+    return params, xs, ys
+
+
+MLP_POINT = mlp_data(3)
+
+LIST_FUNCTIONS = [
+    (first_times_two, ([1.5],), None),
+    (cc.squared_error, (0.5, 0.1, [1.0, 2.0], [1.5, 2.5]), ["w", "xs"]),
+    (cc.squared_error, (0.5, 0.1, [1.0, 2.0, -1.0], [1.5, 2.5, 0.0]), None),
+    (cc.list_product, ([0.5, -1.0, 2.0], 0.3), None),
+    (cc.tuple_param, ((1.0, 2.0, 3.0), 0.5), None),
+    (cc.pairwise_energy, ([0.1, 0.7, -0.4, 1.2],), None),
+    (cc.loss, MLP_POINT, ["params"]),  # micrograd's MLP, 41 parameters, over 3 samples
+]
+
+
+LIST_IDS = [f"{fun.__name__}-{i}" for i, (fun, _point, _wrt) in enumerate(LIST_FUNCTIONS)]
+
+
+def tape_reference(fun, point, wrt):
+    """Value and gradients (per parameter: a number or a list) by the tape engine running `fun` itself."""
+    names = list(inspect.signature(fun).parameters)
+    indices = range(len(point)) if wrt is None else [names.index(name) for name in wrt]
+    args = list(point)
+    leaves = {}
+    for i in indices:
+        a = args[i]
+        leaves[i] = type(a)(Value(e) for e in a) if isinstance(a, list | tuple) else Value(a)
+        args[i] = leaves[i]
+    out = fun(*args)
+    out.backward()
+    grads = {}
+    for i, leaf in leaves.items():
+        grads[names[i]] = [v.grad for v in leaf] if isinstance(leaf, list | tuple) else leaf.grad
+    return out.data, grads
+
+
+def specialized_ir(fun, point, wrt):
+    names = list(inspect.signature(fun).parameters)
+    shapes = {names[i]: s for i, s in enumerate(shape_key(point)) if s is not None}
+    indices = tuple(range(len(point))) if wrt is None else tuple(names.index(name) for name in wrt)
+    return stages(fun, indices, shapes)["optimized"]
+
+
+@pytest.mark.parametrize(("fun", "point", "wrt"), LIST_FUNCTIONS, ids=LIST_IDS)
+def test_list_functions_draw_their_specialized_program(fun, point, wrt):
+    fn = specialized_ir(fun, point, wrt)
+    dot = Dot(graph(fun, *point, wrt=wrt))
+    eqns = list(walk(fn.body))
+    unpacks = [e for e in eqns if e.op in ("unpack", "unpack_tuple")]
+    others = [e for e in eqns if e not in unpacks]
+    assert unpacks and not any(e.blocks for e in eqns)
+    const_uses = [a for e in others for a in e.args if isinstance(a, Const)]
+    elements = [out for e in unpacks for out in e.outs]
+    assert len(dot.nodes) == len(others) + len(fn.params) + len(elements) + len(const_uses)
+    assert len(dot.edges) == sum(len(e.args) for e in others) + len(elements)
+    # Cluster nodes read like the listing's lines, minus the `xs_0, xs_1 = unpack(xs)` ones drawn per element.
+    equation_nodes = [n for n in dot.order if dot.cluster[n] is not None and not n.startswith("c:")]
+    expected = [line for line in listing_lines(fn) if " = unpack" not in line]
+    assert [dot.head(n) for n in equation_nodes] == expected
+    # Each element is a node outside the sweeps, fed by its list: `xs_0 = xs[0]`.
+    element_nodes = [n for n in dot.order if dot.cluster[n] is None and " = " in dot.head(n)]
+    assert len(element_nodes) == len(elements)
+    for node in element_nodes:
+        name, source = dot.head(node).split(" = ")
+        assert node == "v:" + name and dot.inputs(node) == ["v:" + source.split("[")[0]]
+    # A list's gradient (`pack`) is drawn in the reverse sweep, though its loc is the def line.
+    for node in equation_nodes:
+        if " = pack" in dot.head(node):
+            assert dot.cluster[node] == "cluster_reverse"
+    assert "specialized on " in dot.text.splitlines()[0]
+
+
+@pytest.mark.parametrize(("fun", "point", "wrt"), LIST_FUNCTIONS, ids=LIST_IDS)
+def test_list_numbers_are_the_tape_engines(fun, point, wrt):
+    value, grads = tape_reference(fun, point, wrt)
+    dot = Dot(graph(fun, *point, wrt=wrt))
+    (value_node,) = [n for n in dot.nodes if "the function's value" in dot.nodes[n]["tooltip"]]
+    assert math.isclose(dot.tip(value_node, "data"), value, rel_tol=1e-12, abs_tol=1e-12)
+    names = list(inspect.signature(fun).parameters)
+    for name, x in zip(names, point, strict=True):
+        if not isinstance(x, list | tuple):
+            assert dot.tip("v:" + name, "data") == x
+            if name in grads:
+                assert math.isclose(dot.tip("v:" + name, "grad"), grads[name], rel_tol=1e-12, abs_tol=1e-12)
+            continue
+        # A list parameter: its elements are nodes of their own, with their data and grads.
+        for i, element in enumerate(x):
+            node = f"v:{name}_{i}"
+            if isinstance(element, list):
+                continue  # a list of lists: its numbers are one level down
+            assert dot.head(node) == f"{name}_{i} = {name}[{i}]"
+            assert dot.tip(node, "data") == element
+            if name in grads:
+                assert math.isclose(dot.tip(node, "grad"), grads[name][i], rel_tol=1e-12, abs_tol=1e-12), node
+        if name in grads:
+            (returned,) = [n for n in dot.nodes if f"gradient of {name}" in dot.nodes[n]["label"]]
+            shown = ast.literal_eval(re.search(r"^data = (.*)$", dot.nodes[returned]["tooltip"], re.M)[1])
+            for a, b in zip(shown, grads[name], strict=True):
+                assert math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
+    # Every forward node's grad is the tape engine's d(value)/d(node), wherever it came from: replaying the
+    # forward nodes on Values from their data is an independent check of the adjoints shown.
+    check_forward_grads_by_tape(dot, value)
+
+
+def check_forward_grads_by_tape(dot: Dot, value: float) -> None:
+    """Rebuild the forward cluster as a tape (each node from its inputs, with the op named in its label) and
+    compare every node's backward grad with the grad on the picture."""
+    from symgrad.ops import PUBLIC_FUNCTIONS
+
+    binary = {"add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b}
+    binary |= {"div": lambda a, b: a / b, "pow": lambda a, b: a**b}
+    tape: dict[str, Value] = {}
+    for node in dot.order:
+        if node.startswith("c:"):
+            continue
+        head = dot.head(node)
+        if dot.cluster[node] is None:
+            raw = re.search(r"^data = (.*)$", dot.nodes[node]["tooltip"], re.MULTILINE)
+            number = ast.literal_eval(raw[1]) if raw else None
+            tape[node] = Value(number) if isinstance(number, float) else None  # a list's numbers are its elements
+        elif dot.cluster[node] == "cluster_forward":
+            op = head.split(" = ", 1)[1].split("(", 1)[0]
+            args = [tape[s] if s.startswith("v:") else float(dot.nodes[s]["label"]) for s in dot.inputs(node)]
+            if op in binary:
+                tape[node] = binary[op](*args)
+            elif op == "neg":
+                tape[node] = -args[0]
+            else:
+                tape[node] = PUBLIC_FUNCTIONS[op](*args)
+            assert math.isclose(tape[node].data, dot.tip(node, "data"), rel_tol=1e-12, abs_tol=1e-12), node
+    (out,) = [n for n in dot.nodes if "the function's value" in dot.nodes[n]["tooltip"]]
+    tape[out].backward()
+    assert math.isclose(tape[out].data, value, rel_tol=1e-12, abs_tol=1e-12)
+    checked = 0
+    for node, leaf in tape.items():
+        if leaf is None or "grad = " not in dot.nodes[node]["tooltip"]:
+            continue
+        shown = dot.tip(node, "grad")
+        assert math.isclose(shown, leaf.grad, rel_tol=1e-9, abs_tol=1e-12), (node, shown, leaf.grad)
+        checked += 1
+    assert checked > 0
+
+
+def test_the_mlp_draws_with_every_parameter_and_sample():
+    params, xs, ys = MLP_POINT
+    dot = Dot(graph(cc.loss, params, xs, ys, wrt=["params"]))
+    assert all(f"v:params_{i}" in dot.nodes for i in range(41))
+    assert all(f"v:xs_{s}_{i}" in dot.nodes for s in range(3) for i in range(3))
+    assert "loss(params=<list of 41>, xs=<list of 3>, ys=[" in dot.text.splitlines()[2]
+    assert "specialized on params: list of 41, xs: list of 3 lists of lengths 3, 3, 3, ys: list of 3" in dot.text
+    assert "data [" in dot.nodes["v:params"]["label"] and "... 41 in all]" in dot.nodes["v:params"]["label"]
+    # The compiled specialized function returns the same value and gradient the picture shows.
+    value, gradient = value_and_grad(cc.loss, wrt="params", specialize=True)(params, xs, ys)
+    (out,) = [n for n in dot.nodes if "the function's value" in dot.nodes[n]["tooltip"]]
+    assert dot.tip(out, "data") == value
+    assert [dot.tip(f"v:params_{i}", "grad") for i in range(41)] == gradient
+
+
 @pytest.mark.parametrize(
-    "fun, point, message",
-    [(first_times_two, ([1.0],), "numbers only; len works on lists"), (branchy, (1.0,), "if has nested blocks")],
-)
-def test_lists_and_blocks_are_refused_with_a_reason(fun, point, message):
-    with pytest.raises(SymgradError, match=message):
+    ("fun", "point", "what"),
+    [
+        (cc.running_max, ([1.0, 3.0, 2.0],), r"if has nested blocks: at these lengths \(xs: list of 3\) the branch "
+         r"at line \d+: if x > m: stays a branch"),
+        (cc.while_index, ([1.0, 2.0, 3.0],), r"while has nested blocks: at these lengths \(xs: list of 3\) the while "
+         r"loop at line \d+: while i < len\(xs\): stays a loop"),
+        (cc.first_above, ([1.0, 2.0], 1.0), r"for has nested blocks: at these lengths \(xs: list of 2\) the for loop "
+         r"at line \d+: for x in xs: stays a loop"),
+    ],
+    ids=["branch", "while", "break"],
+)  # fmt: skip
+def test_what_stays_a_loop_at_these_lengths_is_refused_with_the_reason_and_a_hint(fun, point, what):
+    with pytest.raises(SymgradError, match=r"^graph\(\) draws straight-line code only; " + what) as info:
         graph(fun, *point)
+    assert str(info.value).splitlines()[1].startswith("hint: graph() draws programs that are straight-line once")
+    assert "--specialize --ir" in str(info.value)
+
+
+def test_without_lists_nothing_changes():
+    """Non-list points and no point at all draw the general program, as before lists were drawn."""
+    with pytest.raises(SymgradError, match=r"^graph\(\) draws straight-line code only; for has nested blocks$"):
+        graph(cc.power_sum, 1.5, 3)
+    with pytest.raises(SymgradError, match=r"^graph\(\) draws code over numbers only; len works on lists or ints$"):
+        graph(first_times_two)
+    with pytest.raises(SymgradError, match=r"nested blocks$"):
+        graph(cc.squared_error)
+
+
+def test_list_drawing_matches_golden():
+    """The DOT text of one list example, byte for byte (tests/golden/squared_error.graph.dot); regenerate with
+    SYMGRAD_UPDATE_GOLDEN=1 after a change to the compiler's output and review the diff."""
+    text = graph(cc.squared_error, 0.5, 0.1, [1.0, 2.0], [1.5, 2.5], wrt=["w", "xs"])
+    path = ROOT / "tests" / "golden" / "squared_error.graph.dot"
+    if os.environ.get("SYMGRAD_UPDATE_GOLDEN") == "1":
+        path.write_text(text, encoding="utf-8")
+    assert path.read_text(encoding="utf-8") == text, "tests/golden/squared_error.graph.dot changed; review it"
+
+
+def test_list_drawing_is_deterministic_across_hash_seeds():
+    script = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import control_corpus as cc; from symgrad.drawing import graph; "
+        "sys.stdout.write(graph(cc.pairwise_energy, [0.1, 0.7, -0.4, 1.2]))"
+    )
+    outs = set()
+    for seed in ("0", "12345"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        out = subprocess.run(
+            [sys.executable, "-c", script, str(ROOT / "tests")], capture_output=True, text=True, env=env, check=True
+        )
+        outs.add(out.stdout)
+    assert outs == {graph(cc.pairwise_energy, [0.1, 0.7, -0.4, 1.2])}
 
 
 def test_the_text_is_deterministic_across_processes_and_hash_seeds():
