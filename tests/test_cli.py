@@ -169,12 +169,25 @@ def test_check_and_compare_take_list_parameters():
 
 
 def test_graph_passes_list_arguments_to_the_library(tmp_path):
-    """graph() draws straight-line code over numbers only (drawing.py); with a list parameter the CLI hands the
-    parsed list to it and reports its refusal as a usage error, not a crash or a literal error."""
-    result = symgrad("graph", f"{CONTROL}:list_product", "--at", "[1.0, 2.0]", "0.5", "-o", str(tmp_path / "g.dot"))
-    assert result.returncode in (0, 2), result.stderr
-    if result.returncode == 2:
-        assert result.stderr.startswith("symgrad: error: graph() draws"), result.stderr
+    """--at literals reach graph() as lists: the drawing is the library's, specialized on their lengths."""
+    import control_corpus
+
+    import symgrad as sg
+
+    out = tmp_path / "g.dot"
+    result = symgrad("graph", f"{CONTROL}:list_product", "--at", "[1.0, 2.0]", "0.5", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert out.read_text(encoding="utf-8") == sg.graph(control_corpus.list_product, [1.0, 2.0], 0.5)
+    assert '"v:ws_1" [label="{ ws_1 = ws[1] | data 2.0000 | grad ' in out.read_text(encoding="utf-8")
+
+
+def test_graph_refuses_what_stays_a_loop_as_a_usage_error_with_a_hint(tmp_path):
+    result = symgrad("graph", f"{CONTROL}:running_max", "--at", "[1.0, 3.0, 2.0]", "-o", str(tmp_path / "g.dot"))
+    assert result.returncode == 2, result.stderr
+    first, second = result.stderr.splitlines()[:2]
+    assert first.startswith("symgrad: error: graph() draws straight-line code only; if has nested blocks: at these ")
+    assert "stays a branch" in first and second.startswith("hint: graph() draws programs that are straight-line")
+    assert not (tmp_path / "g.dot").exists()
 
 
 @pytest.mark.parametrize(
