@@ -2,22 +2,32 @@
 
 Assumes: `fun` is a function symgrad can compile (or a `grad`/`value_and_grad` object, whose `wrt` is kept), and
 `args`, when given, is a full point (parameters with defaults may be left out). The graph is drawn from the
-optimized value-and-gradient IR, the very program `f.source` prints, and today that IR is straight-line code:
-an equation with nested blocks (control flow, a later issue) raises `SymgradError` rather than draw it wrongly.
+optimized value-and-gradient IR, the very program `f.source` prints. When an argument is a list or tuple, that IR
+is the one specialized on the lengths of `args` (`api.shape_key`, turned into the by-name dict as
+`api.compiled_for` does; what `grad(f, specialize=True).specialized(*args)` compiles): constant-trip loops are
+unrolled and list elements have names of their own. The drawn IR must be straight-line code over numbers: an
+equation with nested blocks (a branch on a value, a while loop, a loop with a break or over an int argument, one
+past the unrolling budget) raises `SymgradError` rather than draw it wrongly -- with a specialization, the message
+names what stayed a loop or branch, its line, and a hint; without one (no point, or no list in it) it is the
+one-line message of before. Data ops other than a list parameter's `unpack` and its gradient's `pack` are
+refused the same way (an empty list, a list parameter the body never reads: `len`, `zeros`, `like`).
 
 Guarantees:
 - The DOT text is written by this module (no graphviz Python package) and is byte-identical for the same input:
   nodes and edges come in IR order, names come from `ir.Namer` exactly as in the IR listing (`print(f.ir)`).
 - One node per IR equation, labelled like its listing line (`t0 = mul(x1, w1)`); one node per parameter; one
   small node per use of a constant in an equation. One edge per equation argument, in argument order. Nothing
-  else is a node: node count = equations + parameters + constant uses.
-- Forward equations sit in the cluster `cluster_forward` (blue), reverse-sweep equations (`loc.reverse`) in
-  `cluster_reverse` (orange, dashed), parameters outside both (green).
+  else is a node: node count = equations + parameters + constant uses. Except `xs_0, xs_1 = unpack(xs)`: it is
+  one node per element (`xs_0 = xs[0]`, next to the parameters, green), each with one edge from its list.
+- Forward equations sit in the cluster `cluster_forward` (blue), reverse-sweep equations (`loc.reverse`, and the
+  `pack` that makes a list parameter's gradient) in `cluster_reverse` (orange, dashed), parameters outside both
+  (green). A list's data and grad show its first 3 numbers and its length; the tooltip has them all.
 - With a point, every record reads micrograd's way, `{ name = op(args) | data 1.2345 | grad 0.5000 }`, with
   4 decimals in the label and the exact values (`repr`) in the node's tooltip. `data` is computed here by
   walking the equations with each op's float forward from the registry (the same float operations the
   generated code performs). `grad` is d(value)/d(node), shown on parameters and forward nodes only:
-  for a parameter it is the IR's gradient output (what the compiled function returns); for the value node the
+  for a parameter it is the IR's gradient output (what the compiled function returns), for an element of a
+  differentiated list parameter that gradient's element; for the value node the
   seed 1.0; for another forward node the generated code's own adjoint of it (the last reverse-sweep variable
   whose `Var.primal` is that node) where the optimized IR keeps one, else -- optimization folds most
   intermediate adjoints into others -- the grad the independent tape engine (`symgrad.Value`) computes by
