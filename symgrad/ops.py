@@ -9,7 +9,10 @@ cosh, which overflows in pure Python). A rule is `rule(b, g, y, *args) -> atom |
 methods are the ops of this registry, `g` the output's cotangent, `y` the output; `None` is a symbolic zero.
 
 The public op functions (`tanh`, `exp`, ...) accept ints, floats, tape `Value`s (anything with the method of that
-name) and SymPy expressions, so one undecorated function runs on floats, on the tape and symbolically.
+name) and SymPy expressions, so one undecorated function runs on floats, on the tape and symbolically; the binary
+ones (`atan2`, `hypot`, `copysign`) call the first argument's method, or the second's reflected one (`ratan2`)
+when the first is a number. `callable_ops` maps `math`'s functions, the builtins and, only if the user has
+imported it, NumPy's scalar functions (`NUMPY_OPS`) to these ops by identity.
 """
 
 from __future__ import annotations
