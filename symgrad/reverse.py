@@ -23,6 +23,7 @@ from dataclasses import replace
 
 from .errors import UnsupportedSyntax
 from .ir import STRUCTURED, Block, Builder, Const, Eqn, Function, IRError, Var, verify, walk
+from .ir import structured as layout
 from .ops import REGISTRY, DomainError
 
 
@@ -137,14 +138,12 @@ class _Reverse:
                 self.twin[eqn.outs[i]] = twin = Var(primal=eqn.outs[i], kind="list")
                 outs.append(twin)
             return replace(eqn, outs=tuple(outs), blocks=tuple(blocks))
-        leading = 3 if eqn.op == "for" else 0
-        inits = list(eqn.args[leading:])
-        counted = eqn.op == "while" or eqn.blocks[-1].outs[-1] != Const(False)
+        inits = list(layout.inits(eqn))
+        counted = not layout.has_index(eqn) or layout.stop_flag(layout.body(eqn)) != Const(False)
         extra_inits = [self.twin_of(b, inits[i]) for i in lists] + ([Const(0)] if counted else [])
         blocks = []
         for k, block in enumerate(eqn.blocks):
-            offset = 1 if eqn.op == "for" else 0
-            carried = block.params[offset:]
+            carried = layout.carried(eqn, block)
             twin_params = []
             for i in lists:
                 self.twin[carried[i]] = param = Var(primal=carried[i], kind="list")
@@ -152,11 +151,11 @@ class _Reverse:
             count = Var("n", kind="int") if counted else None
             params = block.params + tuple(twin_params) + ((count,) if counted else ())
             inner = Builder().at(eqn.loc)
-            if eqn.op == "while" and k == 0:
+            if layout.is_cond_block(eqn, k):
                 blocks.append(Block(params, block.body, block.outs))
                 continue
             inner.eqns.extend(self.augment(block.body))
-            *nexts, stop = block.outs
+            nexts, stop = layout.nexts(block), layout.stop_flag(block)
             twins = [self.twin_of(inner, nexts[i]) for i in lists]
             counter = [inner.add(count, 1)] if counted else []
             blocks.append(Block(params, tuple(inner.eqns), (*nexts, *twins, *counter, stop)))
@@ -166,7 +165,7 @@ class _Reverse:
             outs.append(twin)
         if counted:
             outs.append(Var("n", kind="int"))
-        args = eqn.args[:leading] + tuple(inits) + tuple(extra_inits)
+        args = layout.with_inits(eqn, (*inits, *extra_inits))
         return replace(eqn, outs=tuple(outs), args=args, blocks=tuple(blocks))
 
     # --- the reverse sweep ---------------------------------------------------------------------------------
@@ -269,13 +268,12 @@ class _Reverse:
         adjoint.update(zip(targets, outs, strict=False))
 
     def reverse_loop(self, b: Builder, eqn: Eqn, adjoint: dict) -> None:
-        is_for = eqn.op == "for"
-        body = eqn.blocks[-1]
-        leading = 3 if is_for else 0
-        inits = eqn.args[leading:]
-        counted = eqn.op == "while" or body.outs[-1] != Const(False)
-        carried = body.params[1:] if is_for else body.params
-        nexts = body.outs[:-1]
+        is_for = layout.has_index(eqn)
+        body = layout.body(eqn)
+        inits = layout.inits(eqn)
+        counted = not is_for or layout.stop_flag(body) != Const(False)
+        carried = layout.carried(eqn, body)
+        nexts = layout.nexts(body)
         slots = [i for i, p in enumerate(carried) if p in self.active and p.kind != "list"]
         # reverse carried: the adjoint of each active scalar slot, entering as the adjoint of the body's output
         bars = [Var(primal=carried[i]) for i in slots]
@@ -289,8 +287,8 @@ class _Reverse:
         for v, param in zip(closure, closure_params, strict=True):
             outs.append(inner_b.add(param, escaping[v], primal=v))
         if is_for and not counted:
-            index = Var(body.params[0].hint, kind="int")
-            op, bounds = "for_rev", eqn.args[:3]
+            index = Var(layout.index(body, eqn).hint, kind="int")
+            op, bounds = "for_rev", layout.leading(eqn)
         else:
             index = Var("", kind="int")
             op, bounds = "for", (Const(0), eqn.outs[-1], Const(1))
@@ -298,7 +296,7 @@ class _Reverse:
         block = Block(params, tuple(inner_b.eqns), (*outs, Const(False)))
         known = {}
         if is_for and not counted:
-            known = {body.params[0]: index}
+            known = {layout.index(body, eqn): index}
             block = _substitute_block(block, known)
         block = self.finish(body, block, known)
         start = [adjoint.get(eqn.outs[i], Const(0.0)) for i in slots] + [adjoint.get(v, Const(0.0)) for v in closure]
@@ -439,14 +437,13 @@ def _active_structured(eqn: Eqn, active: set) -> None:
                 if _is_active(value, active):
                     active.add(out)
         return
-    leading = 3 if eqn.op == "for" else 0
-    inits = eqn.args[leading:]
+    inits = layout.inits(eqn)
     for k, block in enumerate(eqn.blocks):
-        carried = block.params[1:] if eqn.op == "for" else block.params
+        carried = layout.carried(eqn, block)
         for param, init, out in zip(carried, inits, eqn.outs, strict=True):
             if _is_active(init, active) or out in active:
                 active.add(param)
-        if eqn.op == "while" and k == 0:
+        if layout.is_cond_block(eqn, k):
             continue
         _active_body(block.body, active)
         for param, nxt, out in zip(carried, block.outs, eqn.outs, strict=False):

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..ir import STRUCTURED, Block, Const, Function, Var, is_int, walk
+from ..ir import structured as layout
 
 _INT_USES = {"getitem": (1,), "zeros": (0,), "floordiv": (0, 1), "mod": (0, 1)}
 _THROUGH = {"add", "sub", "mul", "neg", "min", "max", "abs", "floordiv", "mod", "pow"}
@@ -38,8 +39,8 @@ def int_needed(fn: Function) -> set[Var]:
         for position in _INT_USES.get(eqn.op, ()):
             if isinstance(eqn.args[position], Var):
                 need.add(eqn.args[position])
-        if eqn.op in ("for", "for_rev"):
-            need.update(a for a in eqn.args[:3] if isinstance(a, Var))
+        if eqn.op in layout.RANGE_LOOPS:
+            need.update(a for a in layout.leading(eqn) if isinstance(a, Var))
         if eqn.op in STRUCTURED:
             _phis(eqn, phis)
     work = list(need)
@@ -61,13 +62,12 @@ def _phis(eqn, phis) -> None:
         for k, out in enumerate(eqn.outs):
             phis.setdefault(out, []).extend(block.outs[k] for block in eqn.blocks)
         return
-    leading = 3 if eqn.op in ("for", "for_rev") else 0
-    inits, nexts = eqn.args[leading:], eqn.blocks[-1].outs
+    inits, nexts = layout.inits(eqn), layout.nexts(layout.body(eqn))
     for k, out in enumerate(eqn.outs):
         sources = [inits[k], nexts[k]]
         phis.setdefault(out, []).extend(sources)
         for block in eqn.blocks:
-            param = (block.params[1:] if leading else block.params)[k]
+            param = layout.carried(eqn, block)[k]
             phis.setdefault(param, []).extend(sources)
             if isinstance(nexts[k], Var):
                 phis.setdefault(nexts[k], []).append(param)

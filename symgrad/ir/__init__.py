@@ -6,7 +6,8 @@ from. Equations have a `blocks` field, empty for every primitive today: structur
 are blocks, a loop whose body is a block) will live there, and `walk`, `verify` and the printer already recurse
 into it, so control flow can be added without changing the shape of straight-line code.
 
-Guarantees: IR values are immutable once built (passes return new Functions); `verify` checks single
+The layout of structured ops (which args are carried, which block params are the index) is read only through
+`structured`. Guarantees: IR values are immutable once built (passes return new Functions); `verify` checks single
 assignment, definition before use, arity and locations; `format_function` is deterministic: names come from the
 user's variable names and the order of appearance, never from ids or hashes.
 """
@@ -18,13 +19,13 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from .dataops import DATA_OPS
-from .errors import SymgradError
-from .ops import REGISTRY
+from ..dataops import DATA_OPS
+from ..errors import SymgradError
+from ..ops import REGISTRY
+from . import structured
+from .structured import STRUCTURED
 
 OP_TABLE = {**REGISTRY, **DATA_OPS}  # every primitive: real-valued ops and data ops
-# structured ops: name -> (number of blocks, leading non-carried args)
-STRUCTURED = {"if": (2, 1), "for": (1, 3), "for_rev": (1, 3), "while": (2, 0)}
 
 
 class IRError(SymgradError):
@@ -221,20 +222,14 @@ def verify(fn: Function) -> Function:
                 define(out, eqn.op, scope)
 
     def check_structured(eqn, scope):
-        n_blocks, leading = STRUCTURED[eqn.op]
+        n_blocks = structured.n_blocks(eqn)
         if len(eqn.blocks) != n_blocks:
             raise IRError(f"{eqn.op} needs {n_blocks} blocks, has {len(eqn.blocks)}")
-        carried = len(eqn.args) - leading
-        if carried < 0 or (eqn.op != "if" and len(eqn.outs) != carried):
+        carried = len(eqn.args) - structured.n_leading(eqn)
+        if carried < 0 or (structured.is_loop(eqn) and len(eqn.outs) != carried):
             raise IRError(f"{eqn.op}: {len(eqn.args)} arguments for {len(eqn.outs)} results")
         for i, block in enumerate(eqn.blocks):
-            if eqn.op == "if":
-                want_params, want_outs = 0, len(eqn.outs)
-            elif eqn.op == "while" and i == 0:
-                want_params, want_outs = carried, 1
-            else:
-                want_params = carried + (eqn.op != "while")
-                want_outs = carried + 1
+            want_params, want_outs = structured.block_shape(eqn, i)
             if len(block.params) != want_params or len(block.outs) != want_outs:
                 raise IRError(f"{eqn.op} block {i}: {len(block.params)} params and {len(block.outs)} outputs")
             inner = set(scope)
