@@ -1,0 +1,162 @@
+"""Lowering: the user's function (AST) to IR; the entry point `lower`, the lowerer's state, statements and names.
+
+Assumes source from `source.get_source` that passed `fence.check`. Compile-time Python is evaluated here:
+module constants, `math.pi`, literals and arithmetic on them become constants (computed exactly as Python would
+at run time); only values that depend on parameters become IR variables. Calls to other plain functions are
+inlined (their own errors point into their own source); recursion is an error.
+
+Guarantees: the result passes `ir.verify`; each equation's location is the user's expression it came from; an
+assignment `z = <expr>` names the expression's variable `z`, so IR and generated code read like the source;
+every rejected construct raises `UnsupportedSyntax` at its own line and column.
+
+
+The lowerer is one object composed of mixins, one per concern: `expressions`, `calls`, `control`, `sequences` and
+`specialize`; each says what it needs from the others. This module holds the state they share and the statements.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+
+from ... import fence, ops, resolve
+from ...errors import UnsupportedSyntax
+from ...ir import NO_DEFAULT, Builder, Function, Param, Var, verify
+from ...source import Source, get_source
+from .calls import Calls
+from .control import ControlFlow, Returns
+from .expressions import BINOPS, Expressions
+from .frame import Frame
+from .sequences import Sequences
+from .specialize import Specializing
+from .values import NotStatic, describe, is_static
+
+
+def lower(fun, shapes: dict | None = None, wrt: tuple[int, ...] = ()) -> Function:
+    """The IR of `fun` (before differentiation): its parameters, body and `(value,)` output.
+
+    `shapes` (parameter name -> ("list" or "tuple", its length, or a tuple of lengths for a list of lists))
+    specializes the IR on the
+    lengths of list arguments: their elements become variables of their own (the generated code unpacks them,
+    which also checks the lengths), loops with constant bounds are unrolled under `UNROLL_BUDGET`, and lists
+    the function makes are tracked at compile time. A loop that stays a loop may still index data (parameters
+    not in `wrt`) by run-time numbers. Where the lists cannot be followed (a differentiated list or a list the
+    function makes indexed by a run-time number, or appended to in a loop that stays a loop), the result is the
+    general IR, as without `shapes`."""
+    if shapes:
+        try:
+            return _Lowerer(shapes, wrt).lower_top(fun)
+        except (NotStatic, UnsupportedSyntax):
+            pass  # the general lowering below gives the same function, or the error in its general form
+    return _Lowerer().lower_top(fun)
+
+
+class _Lowerer(Expressions, Calls, ControlFlow, Sequences, Specializing):
+    def __init__(self, shapes: dict | None = None, wrt: tuple[int, ...] = ()):
+        self.init_specialization(shapes, wrt)
+        self.depth = 0  # how many blocks deep lowering is (unrolled loops make none)
+        self.b = Builder()
+        self.inlining: list = []  # functions being inlined, outermost first: recursion detection (by identity)
+        self.user_names: set[str] = set()
+        self.op_table = ops.callable_ops()  # built once per compilation: what each function object is
+        self.owned: set[Var] = set()  # lists the compiled code creates: only these may be appended to
+
+    def lower_top(self, fun) -> Function:
+        src = get_source(fun)
+        fence.check(src)
+        params = self._params(fun, src)
+        frame = Frame(src, {p.name: p.var for p in params})
+        for p in params:
+            if p.name in self.shapes:
+                container, shape = self.shapes[p.name]
+                differentiated = params.index(p) in self.wrt
+                frame.env[p.name] = self.unpack(frame.loc(src.node), p.var, p.name, shape, container, differentiated)
+        self.inlining.append(fun)
+        value = self.lower_body(frame)
+        name = fun.__name__ if fun.__name__.isidentifier() else "lambda_"
+        origin = frame.loc(src.node)
+        body = self.prune_unpacks({p.var for p in params}, value) if self.shapes else self.b.eqns
+        return verify(
+            Function(
+                name=name,
+                qualname=fun.__qualname__,
+                params=tuple(params),
+                body=tuple(body),
+                outs=(value,),
+                origin=origin,
+                user_names=frozenset(self.user_names),
+            )
+        )
+
+    def _params(self, fun, src: Source) -> list[Param]:
+        arg_nodes = {a.arg: a for a in ast.walk(src.node.args) if isinstance(a, ast.arg)}
+        params = []
+        for p in inspect.signature(fun).parameters.values():
+            default = NO_DEFAULT
+            if p.default is not inspect.Parameter.empty:
+                default = resolve.as_number(p.default)
+                if default is None:
+                    raise src.error(
+                        arg_nodes[p.name],
+                        f"the default of parameter {p.name!r} is {p.default!r}, not a number",
+                        "give parameters number defaults, or none",
+                    )
+            params.append(Param(Var(p.name, user=True, kind="item"), p.name, default, p.kind.name))
+        return params
+
+    def lower_body(self, frame: Frame):
+        self.user_names |= frame.mentioned
+        node = frame.src.node
+        if isinstance(node, ast.Lambda):
+            return self.scalar(frame, node.body, self.expr(frame, node.body), "the return value")
+        ctx = Returns(top=len(self.inlining) == 1)
+        atoms = self.tail(frame, node.body, ctx)
+        value = ctx.rebuild(atoms)
+        if ctx.top:
+            value = self.scalar(frame, ctx.node, value, "the return value")
+            if isinstance(value, Var) and not value.hint:
+                value.hint = "out"  # not a user name: it steps aside if the user has an `out`
+        return value
+
+    def lower_stmt(self, frame: Frame, stmt: ast.stmt) -> None:
+        if isinstance(stmt, ast.Assign):
+            value = self.expr(frame, stmt.value)
+            for target in stmt.targets:
+                self.bind(frame, target, value)
+        elif isinstance(stmt, ast.AnnAssign):
+            if stmt.value is not None:
+                self.bind(frame, stmt.target, self.expr(frame, stmt.value))
+        elif isinstance(stmt, ast.AugAssign):
+            name = stmt.target.id
+            if name not in frame.env:
+                raise frame.error(
+                    stmt.target, f"{name!r} is updated before it is assigned", f"assign {name} a value first"
+                )
+            left = self.scalar(frame, stmt.target, frame.env[name], name)
+            right = self.scalar(frame, stmt.value, self.expr(frame, stmt.value), "the right-hand side")
+            result = self.emit(frame, stmt, BINOPS[type(stmt.op)], left, right)
+            self.bind(frame, stmt.target, result)
+        elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+            self.expr(frame, stmt.value)  # xs.append(v) (the fence allows no other call statement)
+        elif isinstance(stmt, ast.Expr | ast.Pass):
+            pass  # the docstring (the fence rejects any other expression statement)
+        else:
+            raise frame.error(stmt, f"{type(stmt).__name__} statements are not supported")
+
+    def bind(self, frame: Frame, target: ast.AST, value) -> None:
+        if isinstance(target, ast.Name):
+            if isinstance(value, Var) and not value.hint:
+                value.hint, value.user = target.id, True  # a temporary takes the first user name it gets
+            frame.env[target.id] = value
+            return
+        # a tuple target (the fence allows nothing else)
+        if not is_static(value):
+            raise frame.error(target, f"cannot unpack {describe(value)} into {len(target.elts)} names",
+                              "unpack a tuple of the same length")  # fmt: skip
+        if len(value) != len(target.elts):
+            raise frame.error(
+                target, f"cannot unpack a tuple of {len(value)} values into {len(target.elts)} names",
+                "unpack tuples of equal length",
+            )  # fmt: skip
+        for element, item in zip(target.elts, value, strict=True):
+            self.bind(frame, element, item)

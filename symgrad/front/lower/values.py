@@ -1,0 +1,63 @@
+"""What lowering holds for a Python value, besides IR atoms (`Var`, `Const`) and resolved globals.
+
+Assumes nothing of the lowerer. Guarantees: `StaticList` and `Elements` appear only in specialized lowering
+(`lower(..., shapes)`), where `NotStatic` means "lower this function the general way instead"; `describe` names
+any value lowering holds the same way in every error message.
+"""
+
+from __future__ import annotations
+
+from ... import resolve
+from ...ir import Const, Var
+
+
+class NotStatic(Exception):
+    """Specialized lowering met a list it cannot follow at compile time: lower the general way instead."""
+
+
+class StaticList(list):
+    """A list the specialized function makes, as the atoms it holds; appended to only at the block depth
+    where it was made (an append inside a loop that stays a loop would need a run-time list)."""
+
+    def __init__(self, items, depth: int, serial: int):
+        super().__init__(items)
+        self.depth = depth
+        self.serial = serial  # creation order: an unrolling given up must not have appended to older lists
+
+
+class Elements(tuple):
+    """A list parameter's elements in specialized code; `var` is the list itself, for reads by a run-time
+    index (of data only: a differentiated list's gradient is collected from its elements')."""
+
+    var: Var
+    differentiated: bool
+
+
+def elements(items, var: Var, differentiated: bool) -> Elements:
+    elements = Elements(items)
+    elements.var, elements.differentiated = var, differentiated
+    return elements
+
+
+def is_static(value) -> bool:
+    """A sequence whose elements lowering holds: a tuple of atoms, or a static list."""
+    return isinstance(value, tuple | StaticList)
+
+
+def describe(value) -> str:
+    """How an error message names `value` (an atom, a tuple, a static list or a resolved global)."""
+    if (isinstance(value, Var) and value.kind == "list") or isinstance(value, StaticList):
+        return "a list"
+    if isinstance(value, Const) and isinstance(value.value, tuple):
+        return f"a tuple of {len(value.value)} numbers"
+    if isinstance(value, tuple):
+        return f"a tuple of {len(value)} values"
+    if isinstance(value, resolve.Module):
+        return f"the module {value.module.__name__}"
+    if isinstance(value, resolve.OpRef):
+        return f"the function {value.op}"
+    if isinstance(value, resolve.Inline):
+        return f"the function {value.fun.__qualname__}"
+    if isinstance(value, resolve.Other):
+        return f"a {type(value.obj).__name__} ({value.obj!r:.60})"
+    return "a number"
