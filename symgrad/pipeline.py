@@ -11,11 +11,11 @@ import gc
 from dataclasses import dataclass
 
 from . import load as loader
-from .emit import emit_module
 from .ir import Function
 from .lower import lower
 from .passes import optimize
 from .reverse import reverse
+from .targets.python import emit_module
 
 
 @dataclass(frozen=True)

@@ -219,7 +219,7 @@ def test_generated_code_is_valid_for_every_corpus_function():
 
 
 def test_large_functions_delegate_the_gradient_entry_point(tmp_path, monkeypatch):
-    import symgrad.emit as emit_module
+    import symgrad.targets.python.module as emit_module
     from symgrad.pipeline import compile_function
 
     small = compile_function(corpus.every_op, (0, 1), bare=False)  # the usual case repeats the body

@@ -1,7 +1,7 @@
 """Emission of functions with control flow: structured IR blocks to Python `if`, `for` and `while`.
 
-Assumes a verified, differentiated Function with blocks (straight-line functions take `emit._BodyPrinter`).
-Guarantees, beyond emit.py's (standalone, deterministic, user names, no collisions, line comments):
+Assumes a verified, differentiated Function with blocks (straight-line functions take `printer.BodyPrinter`).
+Guarantees, beyond module.py's (standalone, deterministic, user names, no collisions, line comments):
 - every IR block becomes a Python block: `if`s keep only the taken branch's code, loops stay loops, and the
   reverse sweep's loops run `reversed(range(...))` or a counted `range(n)`;
 - a loop's carried value has one Python name (its result, its parameters and, when used only there, its
@@ -21,15 +21,16 @@ import bisect
 import itertools
 from collections import Counter
 
-from .dataops import DATA_OPS, Compare, ExpectLen, Shaped, Statement, ZerosLike
-from .emit import _BodyPrinter, _constant, _maybe_int_vars
-from .ir import Const, Namer, Var, walk
-from .ops import REGISTRY, Conditional, Expression
+from ...dataops import DATA_OPS, Compare, ExpectLen, Shaped, Statement, ZerosLike
+from ...ir import Const, Namer, Var, walk
+from ...ir import structured as layout
+from ...ops import REGISTRY, Conditional, Expression
+from .printer import BodyPrinter, constant, maybe_int_vars
 
-_LOOPS = ("for", "for_rev", "while")
+_LOOPS = layout.LOOPS
 
 
-class BlockPrinter(_BodyPrinter):
+class BlockPrinter(BodyPrinter):
     def __init__(self, fn, module_names):  # not super().__init__: that sets up straight-line inlining and names
         self.fn = fn
         self.module_names = module_names
@@ -78,7 +79,7 @@ class BlockPrinter(_BodyPrinter):
                 self.inlined.add(var)
         self.namer = Namer(fn.user_names, taken=module_names.taken())
         self.params = {p.var for p in fn.params}
-        self.maybe_int = _maybe_int_vars(fn)
+        self.maybe_int = maybe_int_vars(fn)
         self.uses = uses
         self._reads_at, self._defined_at, self._after = _read_positions(fn, self.inlined, self.defining)
         self._name_groups(fn.body)
@@ -101,13 +102,11 @@ class BlockPrinter(_BodyPrinter):
             self.namer.name(p.var)
         for eqn in eqns:
             if eqn.op in _LOOPS:
-                leading = 3 if eqn.op != "while" else 0
-                inits = eqn.args[leading:]
+                inits = layout.inits(eqn)
                 for k, out in enumerate(eqn.outs):
                     name = self.name(out)
                     for block in eqn.blocks:
-                        carried = block.params[1:] if eqn.op != "while" else block.params
-                        self.namer.names[carried[k]] = name
+                        self.namer.names[layout.carried(eqn, block)[k]] = name
                     init = inits[k]
                     if (
                         isinstance(init, Var)
@@ -229,7 +228,7 @@ class BlockPrinter(_BodyPrinter):
             out.extend(f"{indent}{n} = {t}" for n, t in texts)
 
     def _if(self, eqn, indent, out) -> None:
-        out.append(f"{indent}if {self._source(self._atom(eqn.args[0]))}:")
+        out.append(f"{indent}if {self._source(self._atom(layout.condition(eqn)))}:")
         for k, block in enumerate(eqn.blocks):
             if k == 1:
                 body: list[str] = []
@@ -247,13 +246,12 @@ class BlockPrinter(_BodyPrinter):
                 out.append(f"{indent}    pass")
 
     def _loop(self, eqn, indent, out) -> None:
-        leading = 3 if eqn.op != "while" else 0
-        inits = eqn.args[leading:]
-        body = eqn.blocks[-1]
+        inits = layout.inits(eqn)
+        body = layout.body(eqn)
         self._assign_results(eqn.outs, inits, indent, out)
         inner = indent + "    "
-        if eqn.op == "while":
-            cond = eqn.blocks[0]
+        if not layout.has_index(eqn):
+            cond = layout.cond_block(eqn)
             if not cond.body or all(v in self.inlined for e in cond.body for v in e.outs):
                 out.append(f"{indent}while {self._source(self._atom(cond.outs[0]))}:")
             else:
@@ -262,7 +260,7 @@ class BlockPrinter(_BodyPrinter):
                 out.append(f"{inner}if not {self._source(self._atom(cond.outs[0]))}:")
                 out.append(f"{inner}    break")
         else:
-            start, stop, step = eqn.args[:3]
+            start, stop, step = layout.leading(eqn)
             if _is(start, 0) and _is(step, 1):
                 args = [stop]
             elif _is(step, 1):
@@ -272,12 +270,12 @@ class BlockPrinter(_BodyPrinter):
             iterable = ast.Call(self._builtin("range"), [self._atom(a) for a in args], [])
             if eqn.op == "for_rev":
                 iterable = ast.Call(self._builtin("reversed"), [iterable], [])
-            index = body.params[0]
+            index = layout.index(body, eqn)
             index_name = self.name(index) if self.uses[index] else "_"
             out.append(f"{indent}for {index_name} in {self._source(iterable)}:")
         start_len = len(out)
         self._block(body.body, inner, out)
-        *nexts, stop_flag = body.outs
+        nexts, stop_flag = layout.nexts(body), layout.stop_flag(body)
         self._assign_results(eqn.outs, nexts, inner, out)
         if isinstance(stop_flag, Const):
             if stop_flag.value:
@@ -379,4 +377,4 @@ def _literal(value) -> ast.expr:
         return ast.Tuple([_literal(v) for v in value], ast.Load())
     if isinstance(value, bool):
         return ast.Constant(value)
-    return _constant(value)
+    return constant(value)

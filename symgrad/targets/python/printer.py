@@ -1,0 +1,351 @@
+"""The CPython printer's pieces: module-level names, expressions as Python AST, straight-line bodies.
+
+Assumes a verified, differentiated Function. Guarantees (with `module` and `blocks`): names we invent never
+meet the user's (`ModuleNames` for imports and helpers, `Namer` for locals); a temporary used once is printed
+inline in its single use (unless its adjoint is printed: then both have lines of their own); names are reused
+within their family once their holder is dead; the text is byte-identical for the same input (no ids, hashes or
+set orders reach it); `maybe_int_vars` says which results may be ints, so the module can pass them through
+`float()`.
+"""
+
+from __future__ import annotations
+
+import ast
+import heapq
+import itertools
+import re
+from collections import Counter
+
+import astor
+
+from ... import templating
+from ...ir import STRUCTURED, Const, Function, Namer, Var, has_blocks, walk
+from ...ops import REGISTRY, BuiltinCall, Conditional, Expression, HelperCall, Infix, MathCall, Prefix
+
+_INT_PRESERVING = {"add", "sub", "mul", "neg", "pow", "relu", "abs"}  # int if every operand is
+_FIRST_ARG_TYPED = {"mask_pos", "signed", "when_lt", "unless_lt"}  # result: the first argument or 0.0
+_ANY_ARG_TYPED = {"min", "max"}  # result: one of the arguments, unchanged
+
+
+class ModuleNames:
+    """The module-level names the generated code uses, each chosen to avoid every user name."""
+
+    def __init__(self, user_names):
+        self.user_names = frozenset(user_names)
+        self.chosen: dict[tuple[str, str], str] = {}  # (module, name) -> local alias, in order of first use
+        self.helpers: dict[str, str] = {}  # template name -> function name
+
+    def _pick(self, candidates) -> str:
+        taken = set(self.chosen.values()) | set(self.helpers.values())
+        for candidate in candidates:
+            if candidate not in self.user_names and candidate not in taken:
+                return candidate
+        raise AssertionError("unreachable")
+
+    def imported(self, module: str, name: str) -> str:
+        key = (module, name)
+        if key not in self.chosen:
+            prefix = "" if module == "builtins" else f"{module}_"
+            numbered = (f"{prefix}{name}_{i}" for i in itertools.count(1))
+            self.chosen[key] = self._pick(itertools.chain([name, f"{prefix}{name}"], numbered))
+        return self.chosen[key]
+
+    def helper(self, printer: HelperCall) -> str:
+        if printer.name not in self.helpers:
+            for dependency in printer.uses:
+                self.imported("math", dependency)
+            numbered = (f"{printer.name}_{i}" for i in itertools.count(1))
+            self.helpers[printer.name] = self._pick(itertools.chain([printer.name], numbered))
+        return self.helpers[printer.name]
+
+    def taken(self) -> set[str]:
+        return set(self.chosen.values()) | set(self.helpers.values())
+
+    def imports_text(self) -> str:
+        lines = []
+        for module in sorted({m for m, _ in self.chosen}):
+            if module == "builtins" and all(alias == name for (m, name), alias in self.chosen.items() if m == module):
+                continue  # builtins need an import only when renamed out of a user's way
+            parts = [
+                name if alias == name else f"{name} as {alias}"
+                for (m, name), alias in sorted(self.chosen.items())
+                if m == module
+            ]
+            lines.append(f"from {module} import {', '.join(parts)}")
+        return "".join(line + "\n" for line in lines)
+
+    def helpers_text(self) -> str:
+        texts = []
+        for template, name in sorted(self.helpers.items()):
+            uses = REGISTRY[template].printer.uses
+            aliases = {dep: self.chosen[("math", dep)] for dep in uses}
+            texts.append(templating.fill(f"{template}.py.tmpl", **{template: name}, **aliases))
+        return "".join("\n\n" + text for text in texts)
+
+
+def astor_text(expr: ast.expr) -> str:
+    return astor.to_source(ast.Expr(expr), pretty_source="".join).strip()
+
+
+_PLACEHOLDER = re.compile(r"__sg(\d+)__")
+
+
+def _shape(node: ast.AST, names: list[str]) -> tuple:
+    """A hashable key of the expression's structure with names left out (collected, in order, into `names`);
+    constants stay in the key, since their text is part of the template."""
+    if isinstance(node, ast.Name):
+        names.append(node.id)
+        return ("N",)
+    if isinstance(node, ast.Constant):
+        return ("C", type(node.value).__name__, repr(node.value))
+    fields = [type(node).__name__]
+    for _, value in ast.iter_fields(node):
+        if isinstance(value, list):
+            fields.append(tuple(_shape(item, names) for item in value))
+        elif isinstance(value, ast.AST):
+            fields.append(_shape(value, names))
+        elif value is not None:
+            fields.append(value)
+    return tuple(fields)
+
+
+def _with_placeholders(node: ast.AST, counter) -> ast.AST:
+    """A copy of the expression with every name replaced by `__sg<i>__`, in the order `_shape` visits them."""
+    if isinstance(node, ast.Name):
+        return ast.Name(f"__sg{next(counter)}__", ast.Load())
+    if isinstance(node, ast.Constant):
+        return node
+    kwargs = {}
+    for field, value in ast.iter_fields(node):
+        if isinstance(value, list):
+            kwargs[field] = [_with_placeholders(item, counter) for item in value]
+        elif isinstance(value, ast.AST):
+            kwargs[field] = _with_placeholders(value, counter)
+        else:
+            kwargs[field] = value
+    return type(node)(**kwargs)
+
+
+def constant(value) -> ast.expr:
+    if value < 0 or (value == 0 and str(value).startswith("-")):
+        return ast.UnaryOp(ast.USub(), ast.Constant(-value))
+    return ast.Constant(value)
+
+
+def maybe_int_vars(fn: Function) -> set[Var]:
+    """Variables that may hold an int when every parameter is an int (else they are surely floats)."""
+    maybe = {p.var for p in fn.params}
+
+    def maybe_int(atom) -> bool:
+        return atom in maybe if isinstance(atom, Var) else isinstance(atom.value, int)
+
+    for _ in range(2 if has_blocks(fn) else 1):  # a loop's value can come from a later iteration
+        for eqn in walk(fn.body):
+            if eqn.op in STRUCTURED:
+                # a structured op's result is one of its arguments or one of its blocks' results
+                sources = [*eqn.args, *(a for block in eqn.blocks for a in block.outs)]
+                if any(maybe_int(a) for a in sources):
+                    maybe.update(eqn.outs)
+                    for block in eqn.blocks:
+                        maybe.update(block.params)
+                continue
+            if eqn.op in ("getitem", "unpack", "unpack_tuple"):
+                maybe.update(eqn.outs)  # an element of a list the caller passed: it may hold ints
+                continue
+            # mask_pos(g, y) and the like are g (or -g) or 0.0: their type is g's; the others need every int.
+            inputs = eqn.args[:1] if eqn.op in _FIRST_ARG_TYPED else eqn.args
+            if (eqn.op in _INT_PRESERVING or eqn.op in _FIRST_ARG_TYPED) and all(maybe_int(a) for a in inputs):
+                maybe.update(eqn.outs)
+            elif eqn.op in _ANY_ARG_TYPED and any(maybe_int(a) for a in eqn.args):
+                maybe.update(eqn.outs)
+    return maybe
+
+
+class BodyPrinter:
+    def __init__(self, fn: Function, module_names: ModuleNames):
+        self.fn = fn
+        self.module_names = module_names
+        self.defining = {out: eqn for eqn in walk(fn.body) for out in eqn.outs}
+        uses = Counter(a for eqn in walk(fn.body) for a in eqn.args if isinstance(a, Var))
+        outputs = {a for a in fn.outs if isinstance(a, Var)}
+        consumers_allow = set()  # vars whose one consumer may print them inline
+        for eqn in walk(fn.body):
+            if isinstance(REGISTRY[eqn.op].printer, Conditional | Expression) or self._squares(eqn):
+                continue  # these print an argument twice: it must be a name
+            consumers_allow.update(a for a in eqn.args if isinstance(a, Var) and uses[a] == 1)
+
+        def inlinable(var) -> bool:
+            return var in consumers_allow and var not in outputs and var in self.defining
+
+        # Adjoints of temporaries are steps inside one line's chain rule: inline when used once. Adjoints of the
+        # user's variables (z_bar) and gradients keep their lines: they are what a reader follows.
+        self.inlined = {
+            out
+            for eqn in walk(fn.body)
+            for out in eqn.outs
+            if out.primal is not None and not out.primal.hint and inlinable(out)
+        }
+        # A temporary whose adjoint is still printed (`t3_bar`) keeps its own line, so `t3` is there to read.
+        printed_adjoints_of = {
+            out.primal
+            for eqn in walk(fn.body)
+            for out in eqn.outs
+            if out.primal is not None and out not in self.inlined
+        }
+        self.inlined |= {
+            out
+            for eqn in walk(fn.body)
+            for out in eqn.outs
+            if not out.hint and out.primal is None and inlinable(out) and out not in printed_adjoints_of
+        }
+        self.namer = Namer(fn.user_names, taken=module_names.taken())
+        self._templates: dict[tuple, str] = {}
+        self.statements = [eqn for eqn in fn.body if eqn.out not in self.inlined]
+        self._allocate_names()
+
+    def _reads(self, eqn):
+        """The printed variables a statement reads, through the expressions inlined into it."""
+        for arg in eqn.args:
+            if isinstance(arg, Var):
+                if arg in self.inlined:
+                    yield from self._reads(self.defining[arg])
+                else:
+                    yield arg
+
+    def _allocate_names(self) -> None:
+        """A Python name for every printed variable. Single assignment would give each version its own name
+        (x, x_1, x_2, ...); instead a name is reused, within its family, once its holder is dead: the code then
+        reads like the user's (`x = tanh(x * w + 0.5)`, a running `x_bar`), and a function keeps few locals,
+        which CPython runs faster (past 256 locals every access takes an extra instruction). Families never
+        mix: the user's names, our adjoints (`x_bar`) and temporaries (`t0`) each reuse only their own."""
+        last_use: dict[Var, int] = {}
+        for i, eqn in enumerate(self.statements):
+            for var in self._reads(eqn):
+                last_use[var] = i
+        for atom in self.fn.outs:
+            if isinstance(atom, Var):
+                last_use[atom] = len(self.statements)  # outputs live to the return
+        # Per family: its names in order of creation, the held ones in a heap by when their holder dies, and the
+        # free ones in a heap by creation order (the first free name is taken: deterministic, and linear time).
+        families: dict[tuple[str, bool], list[str]] = {}
+        expiring: dict[tuple[str, bool], list[tuple[int, int, str]]] = {}
+        free: dict[tuple[str, bool], list[tuple[int, str]]] = {}
+
+        def hold(key, index, name, var):
+            heapq.heappush(expiring.setdefault(key, []), (last_use.get(var, -1), index, name))
+
+        def add_name(key, name, var):
+            names = families.setdefault(key, [])
+            names.append(name)
+            hold(key, len(names) - 1, name, var)
+
+        for p in self.fn.params:
+            name = self.namer.name(p.var)
+            add_name((name, True), name, p.var)
+        # A parameter's gradient is named `<param>_bar` whatever the adjoints computed before it are called.
+        for p, gradient in zip((self.fn.params[i] for i in self.fn.wrt), self.fn.outs[1:], strict=True):
+            if isinstance(gradient, Var) and gradient.primal is p.var and gradient not in self.namer.names:
+                name = self.namer.fresh(f"{p.name}_bar")
+                add_name((f"{p.name}_bar", False), name, gradient)
+                self.namer.names[gradient] = name
+        for i, eqn in enumerate(self.statements):
+            var = eqn.out
+            if var in self.namer.names:
+                continue  # a gradient, named above
+            primal = var.primal
+            if primal is not None and (primal.hint or primal in self.namer.names):
+                stem = primal.hint if primal.hint else self.namer.names[primal]
+                hint, user = f"{stem}_bar", False
+            elif primal is not None:
+                hint, user = "", False  # its primal was merged away by CSE: a plain temporary
+            else:
+                hint, user = var.hint, var.user
+            key = (hint, user)
+            # a holder read by this very statement may give up its name: the right side is evaluated first
+            held, available = expiring.setdefault(key, []), free.setdefault(key, [])
+            while held and held[0][0] <= i:
+                _, index, name = heapq.heappop(held)
+                heapq.heappush(available, (index, name))
+            if available:
+                index, name = heapq.heappop(available)
+                hold(key, index, name, var)
+            else:
+                name = self.namer.fresh(hint, user)
+                add_name(key, name, var)
+            self.namer.names[var] = name
+
+    @staticmethod
+    def _squares(eqn) -> bool:
+        return eqn.op == "pow" and isinstance(eqn.args[1], Const) and eqn.args[1].value == 2
+
+    def lines(self) -> list[str]:
+        out: list[str] = []
+        last_loc = None
+        in_reverse = False
+        for eqn in self.statements:
+            loc = eqn.loc
+            if loc.reverse and not in_reverse:
+                in_reverse = True
+                out.append("    # reverse sweep")
+            key = (loc.file, loc.func, loc.line, loc.reverse)
+            if key != last_loc:
+                last_loc = key
+                out.append(f"    # {loc.describe(self.fn.origin)}")
+            out.append(f"    {self.namer.name(eqn.out)} = {self._source(self._eqn_expr(eqn))}")
+        return out
+
+    def _source(self, expr: ast.expr) -> str:
+        """astor's text for `expr`. Statements repeat a few shapes with other names (a chain of 10,000 steps
+        has a handful), so astor prints each shape once, with placeholders for the names; its line wrapping
+        is off, so the text does not depend on how long the names are."""
+        names: list[str] = []
+        key = _shape(expr, names)
+        template = self._templates.get(key)
+        if template is None:
+            template = astor_text(_with_placeholders(expr, iter(range(len(names)))))
+            self._templates[key] = template
+        return _PLACEHOLDER.sub(lambda m: names[int(m.group(1))], template)
+
+    def output(self, atom, maybe_int: set[Var]) -> str:
+        text = astor_text(self._atom(atom))
+        if isinstance(atom, Const) and isinstance(atom.value, int):
+            return repr(float(atom.value))
+        if isinstance(atom, Var) and atom in maybe_int:
+            return f"{self.module_names.imported('builtins', 'float')}({text})"
+        return text
+
+    def _atom(self, atom) -> ast.expr:
+        if isinstance(atom, Const):
+            return constant(atom.value)
+        if atom in self.inlined:
+            return self._eqn_expr(self.defining[atom])
+        return ast.Name(self.namer.name(atom), ast.Load())
+
+    def _eqn_expr(self, eqn) -> ast.expr:
+        printer = REGISTRY[eqn.op].printer
+        if self._squares(eqn):
+            base = self._atom(eqn.args[0])
+            return ast.BinOp(base, ast.Mult(), base)
+        return self._eqn_expr_printer(printer, [self._atom(a) for a in eqn.args])
+
+    def _eqn_expr_printer(self, printer, args: list[ast.expr]) -> ast.expr:
+        if isinstance(printer, Infix):
+            return ast.BinOp(args[0], printer.operator(), args[1])
+        if isinstance(printer, Prefix):
+            return ast.UnaryOp(printer.operator(), args[0])
+        if isinstance(printer, MathCall):
+            return ast.Call(ast.Name(self.module_names.imported("math", printer.name), ast.Load()), args, [])
+        if isinstance(printer, HelperCall):
+            return ast.Call(ast.Name(self.module_names.helper(printer), ast.Load()), args, [])
+        if isinstance(printer, BuiltinCall):
+            return ast.Call(ast.Name(self.module_names.imported("builtins", printer.name), ast.Load()), args, [])
+        if isinstance(printer, Expression):
+            return printer.build(args)
+        if isinstance(printer, Conditional):
+
+            def pick(which):
+                return args[which] if isinstance(which, int) else constant(which)
+
+            test = ast.Compare(args[printer.left], [printer.compare()], [constant(printer.against)])
+            return ast.IfExp(test, pick(printer.body), pick(printer.orelse))
+        raise AssertionError(f"no printer {printer!r}")
