@@ -82,7 +82,8 @@ if hasattr(ast, "TryStar"):  # Python 3.11's `try ... except*`
 _SUPPORTED = (
     "supported: parameters, assignment, tuple unpacking, augmented assignment, if/elif/else, for and while "
     "loops, return, + - * / ** // %, comparisons, and/or/not, int and float literals, lists and tuples of "
-    "numbers (indexing, len, sum, append, comprehensions), tanh exp log sqrt sin cos sigmoid relu, abs min max, "
+    "numbers (indexing, len, sum, append, comprehensions), the functions of math (tanh, exp, erf, atan2, ...) "
+    "and symgrad's sigmoid and relu, abs min max, "
     "and calls to other plain functions"
 )
 

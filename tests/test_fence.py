@@ -864,14 +864,6 @@ def test_describe_object_names_without_addresses():
     assert describe({3, 1, 2}) == "a set of 3 items"
 
 
-LOWER_CALL_SITES = (
-    "lower.py _Lowerer._describe: f'a {type(value.obj).__name__} ({value.obj!r:.60})' -> describe_object(value.obj); "
-    "_Lowerer._params: {p.default!r} -> describe_object(p.default); _Lowerer._inline: {value!r} -> "
-    "describe_object(value) (lower.py is being split by another engineer)"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=LOWER_CALL_SITES)
 def test_lower_messages_name_objects_by_name():
     err = compile_error("call_object")
     assert "0x" not in str(err) and "it is an object of type object" in str(err)

@@ -14,7 +14,7 @@ import ast
 import inspect
 
 from ... import fence, resolve
-from ...errors import SymgradError
+from ...errors import SymgradError, describe_object
 from ...ir import Const, Var
 from ...ops import REGISTRY, UNARY_FUNCTIONS
 from ...source import get_source
@@ -61,7 +61,8 @@ class Calls:
                 env[name] = Const(resolve.as_number(value))  # a default
             elif name not in passed:
                 raise frame.error(
-                    node, f"the default of {fun.__name__}()'s parameter {name!r} is {value!r}, not a number",
+                    node,
+                    f"the default of {fun.__name__}()'s parameter {name!r} is {describe_object(value)}, not a number",
                     "give the helper's parameters number defaults, or pass the argument",
                 )  # fmt: skip
             else:
@@ -124,8 +125,8 @@ class Calls:
                               f"write `for ... in {name}(...):`")  # fmt: skip
         raise frame.error(
             node, f"cannot call {name}: it is {describe(callee)}",
-            "call the ops tanh exp log sqrt sin cos sigmoid relu (from symgrad or math) or plain Python "
-            "functions of numbers, which are inlined",
+            "call the differentiable functions of math (or their NumPy and symgrad spellings: tanh, exp, log, "
+            "erf, atan2, hypot, ...), abs, min, max, or plain Python functions of numbers, which are inlined",
         )  # fmt: skip
 
     def _method(self, frame: Frame, node: ast.Call, base):

@@ -20,7 +20,7 @@ import ast
 import inspect
 
 from ... import fence, ops, resolve
-from ...errors import UnsupportedSyntax
+from ...errors import UnsupportedSyntax, describe_object
 from ...ir import NO_DEFAULT, Builder, Function, Param, Var, verify
 from ...source import Source, get_source
 from .calls import Calls
@@ -98,7 +98,7 @@ class _Lowerer(Expressions, Calls, ControlFlow, Sequences, Specializing):
                 if default is None:
                     raise src.error(
                         arg_nodes[p.name],
-                        f"the default of parameter {p.name!r} is {p.default!r}, not a number",
+                        f"the default of parameter {p.name!r} is {describe_object(p.default)}, not a number",
                         "give parameters number defaults, or none",
                     )
             params.append(Param(Var(p.name, user=True, kind="item"), p.name, default, p.kind.name))

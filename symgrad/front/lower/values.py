@@ -8,6 +8,7 @@ any value lowering holds the same way in every error message.
 from __future__ import annotations
 
 from ... import resolve
+from ...errors import describe_object
 from ...ir import Const, Var
 
 
@@ -59,5 +60,5 @@ def describe(value) -> str:
     if isinstance(value, resolve.Inline):
         return f"the function {value.fun.__qualname__}"
     if isinstance(value, resolve.Other):
-        return f"a {type(value.obj).__name__} ({value.obj!r:.60})"
+        return describe_object(value.obj)
     return "a number"
