@@ -55,8 +55,8 @@ DIFF_OPS = [
 ]
 PUBLIC_OPS = [REGISTRY[name] for name in PUBLIC_FUNCTIONS if REGISTRY[name].arity == 1]
 PUBLIC_BINARY_OPS = [REGISTRY[name] for name in PUBLIC_FUNCTIONS if REGISTRY[name].arity == 2]
-# Like math's, these return an int (math.floor(2.5) == 2), and so does the compiled code where the value is
-# theirs (see test_a_floor_result_is_a_float, a known gap of the emitter).
+# Like math's, the public functions return an int (symgrad.floor(2.5) == 2); compiled code returns floats, as
+# every compiled result is (API.md), even where the value is theirs (test_a_floor_result_is_a_float).
 INT_VALUED = {"floor", "ceil", "trunc"}
 
 # Constant operands for the one-variable forms of binary ops: `x0 ** 3`, `x0 ** -2`, `2.0 ** x0`, ...
@@ -241,7 +241,7 @@ def gradient_cases() -> list:
     ]
 
 
-def check_against(actual, expected, rtol, atol, int_value: bool = False) -> str | None:
+def check_against(actual, expected, rtol, atol) -> str | None:
     """None if a compiled outcome agrees with the expected (value, grads); else what is wrong."""
     value, grads = expected
     # The call raised: right only where some part of the true result (value or a partial) does not exist,
@@ -255,7 +255,7 @@ def check_against(actual, expected, rtol, atol, int_value: bool = False) -> str 
         return f"gradient {got_grads!r} is not a tuple"
     if not all_close((got_value, *got_grads), (value, *grads), rtol, atol):
         return f"got {actual}, expected {expected}"
-    if type(got_value) is not (int if int_value else float):
+    if type(got_value) is not float:
         return f"got {actual}: the value {got_value!r} is a {type(got_value).__name__}"
     for v in got_grads:
         if type(v) is not float:
@@ -382,7 +382,7 @@ def test_compiled_gradient_matches_sympy(load, form, kind, points):
         pass
     bad = []
     for point, exp in zip(points, expected, strict=True):
-        problem = check_against(outcome(fn, point), exp, rtol, atol, int_value=form.op in INT_VALUED)
+        problem = check_against(outcome(fn, point), exp, rtol, atol)
         if problem:
             bad.append((point, problem))
     assert not bad, f"{form.expr}:\n" + "\n".join(map(str, bad)) + "\n" + fn.source
@@ -475,8 +475,6 @@ def test_rule_constants_are_the_nearest_doubles():
         assert symgrad.ops.RADIANS_PER_DEGREE == float(mpmath.pi / 180)
 
 
-@pytest.mark.xfail(strict=True, reason="emit: _maybe_int_vars does not know that floor/ceil/trunc return ints, "
-                   "so a gradient that is their result is returned as an int")  # fmt: skip
 def test_a_floor_result_is_a_float(load):
     fun = load(user_module("def f(x0, x1):\n    return math.floor(x0) * x1\n"))
     value, (g0, g1) = symgrad.value_and_grad(fun)(2.5, 3.0)
@@ -691,12 +689,7 @@ def int_cases() -> list:
             for c in (3, -2, 0, 1):
                 cases.append((Form(op.name, (None, c)), int_points(op, [0])))
             cases.append((Form(op.name, (2, None)), int_points(op, [1])))
-    gap = pytest.mark.xfail(strict=True, reason="emit: _INT_PRESERVING lacks square, so np.square of an int "
-                            "returns an int")  # fmt: skip
-    return [
-        pytest.param(form, points, id=f"{form.op}:{form.expr}", marks=[gap] if form.op == "square" else [])
-        for form, points in cases
-    ]
+    return [pytest.param(form, points, id=f"{form.op}:{form.expr}") for form, points in cases]
 
 
 @pytest.mark.parametrize("form, points", int_cases())
@@ -710,8 +703,7 @@ def test_int_arguments_give_floats(load, form, points):
                 bad.append((point, with_ints, with_floats))
             continue
         value, grads = with_ints
-        value_type = int if form.op in INT_VALUED else float
-        if type(value) is not value_type or not all(type(v) is float for v in grads):
+        if type(value) is not float or not all(type(v) is float for v in grads):
             bad.append((point, "types", with_ints))
         elif not all_close((value, *grads), (with_floats[0], *with_floats[1]), rtol=0.0):
             bad.append((point, with_ints, with_floats))  # equal (int arithmetic may give 0.0 for -0.0)

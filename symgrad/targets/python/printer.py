@@ -22,7 +22,8 @@ from ... import templating
 from ...ir import STRUCTURED, Const, Function, Namer, Var, has_blocks, walk
 from ...ops import REGISTRY, BuiltinCall, Conditional, Expression, HelperCall, Infix, MathCall, Prefix
 
-_INT_PRESERVING = {"add", "sub", "mul", "neg", "pow", "relu", "abs"}  # int if every operand is
+_INT_PRESERVING = {"add", "sub", "mul", "neg", "pow", "relu", "abs", "square"}  # int if every operand is
+_INT_RESULT = {"floor", "ceil", "trunc"}  # math.floor and friends return an int even for a float
 _FIRST_ARG_TYPED = {"mask_pos", "signed", "when_lt", "unless_lt"}  # result: the first argument or 0.0
 _ANY_ARG_TYPED = {"min", "max"}  # result: one of the arguments, unchanged
 
@@ -133,7 +134,8 @@ def constant(value) -> ast.expr:
 
 
 def maybe_int_vars(fn: Function) -> set[Var]:
-    """Variables that may hold an int when every parameter is an int (else they are surely floats)."""
+    """Variables that may hold an int (when every parameter is an int, or always: floor's result); the others
+    are surely floats."""
     maybe = {p.var for p in fn.params}
 
     def maybe_int(atom) -> bool:
@@ -154,7 +156,9 @@ def maybe_int_vars(fn: Function) -> set[Var]:
                 continue
             # mask_pos(g, y) and the like are g (or -g) or 0.0: their type is g's; the others need every int.
             inputs = eqn.args[:1] if eqn.op in _FIRST_ARG_TYPED else eqn.args
-            if (eqn.op in _INT_PRESERVING or eqn.op in _FIRST_ARG_TYPED) and all(maybe_int(a) for a in inputs):
+            if eqn.op in _INT_RESULT:
+                maybe.update(eqn.outs)
+            elif (eqn.op in _INT_PRESERVING or eqn.op in _FIRST_ARG_TYPED) and all(maybe_int(a) for a in inputs):
                 maybe.update(eqn.outs)
             elif eqn.op in _ANY_ARG_TYPED and any(maybe_int(a) for a in eqn.args):
                 maybe.update(eqn.outs)
