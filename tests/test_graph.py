@@ -9,7 +9,6 @@ import inspect
 import math
 import os
 import pathlib
-import random
 import re
 import shutil
 import subprocess
@@ -17,6 +16,7 @@ import sys
 
 import control_corpus as cc
 import pytest
+from test_control_flow import mlp_data
 
 from symgrad import SymgradError, Value, grad, relu, tanh, value_and_grad
 from symgrad.api import shape_key
@@ -252,15 +252,6 @@ def test_blocks_are_refused_with_a_reason():
 
 def first_times_two(xs):
     return xs[0] * 2.0
-
-
-def mlp_data(n_samples: int, seed: int = 0):
-    """micrograd's MLP shape (3-4-4-1: 41 parameters), `n_samples` samples of 3 inputs, targets +-1."""
-    rng = random.Random(seed)
-    params = [rng.uniform(-1, 1) for _ in range(41)]
-    xs = [[rng.uniform(-2, 2) for _ in range(3)] for _ in range(n_samples)]
-    ys = [rng.choice((-1.0, 1.0)) for _ in range(n_samples)]
-    return params, xs, ys
 
 
 MLP_POINT = mlp_data(3)
