@@ -39,7 +39,7 @@ from importlib import resources
 
 from . import load as loader
 from .pipeline import compile_function
-from .pycode import code_names
+from .pycode import code_names, plain_function
 
 _HEADER = "# symgrad cache "
 
@@ -163,9 +163,7 @@ class _Describer:
 
     def name(self, name: str, obj, names) -> list[types.FunctionType]:
         """Describe a global `name` bound to `obj`; the plain functions it leads to, to describe in turn."""
-        wrapped = getattr(obj, "fun", None)
-        if isinstance(wrapped, types.FunctionType) and getattr(obj, "__wrapped__", None) is wrapped:
-            obj = wrapped  # a symgrad-decorated helper is inlined as its plain function
+        obj = plain_function(obj) or obj  # a symgrad-decorated helper is inlined as its plain function
         if isinstance(obj, types.FunctionType):
             library = _library_version(obj)
             if library is not None:  # installed library code: named, with the library's version
@@ -185,6 +183,8 @@ class _Describer:
             self.parts.append(f"{name} = builtin {getattr(obj, '__module__', '')}.{getattr(obj, '__qualname__', '')}")
             return []
         if isinstance(obj, type):
+            if not _is_library_class(obj):  # its methods are code this key does not describe
+                raise Uncacheable(f"the class {obj.__qualname__}")
             self.parts.append(f"{name} = type {obj.__module__}.{obj.__qualname__}")
             return []
         self.parts.append(f"{name} = {_value_text(obj)}")
@@ -204,6 +204,16 @@ def _library_version(fun: types.FunctionType) -> str | None:
         module = sys.modules.get(top)
         return f"{top} {getattr(module, '__version__', '?')}"
     return None
+
+
+def _is_library_class(cls: type) -> bool:
+    """A class of Python itself, the standard library, symgrad or an installed package (fixed by versions the
+    key holds), not one of the user's."""
+    top = (cls.__module__ or "").split(".")[0]
+    if top in ("builtins", "symgrad") or top in sys.stdlib_module_names:
+        return True
+    filename = getattr(sys.modules.get(cls.__module__), "__file__", None) or ""
+    return "site-packages" in filename or "dist-packages" in filename
 
 
 def _describable(value) -> bool:

@@ -15,6 +15,7 @@ import types
 from dataclasses import dataclass
 
 from . import ops
+from .pycode import plain_function
 
 MISSING = object()
 
@@ -78,11 +79,9 @@ def classify(obj: object, op_table: dict[int, str] | None = None) -> Resolved:
     op = (ops.callable_ops() if op_table is None else op_table).get(id(obj))
     if op is not None:
         return OpRef(op)
-    wrapped = getattr(obj, "fun", None)
-    if isinstance(wrapped, types.FunctionType) and getattr(obj, "__wrapped__", None) is wrapped:
-        return Inline(wrapped)  # another @grad function: inline the function it wraps
-    if isinstance(obj, types.FunctionType):
-        return Inline(obj)
+    function = plain_function(obj)  # another @grad function: inline the function it wraps
+    if function is not None:
+        return Inline(function)
     if isinstance(obj, types.ModuleType):
         return Module(obj)
     return Other(obj)

@@ -176,6 +176,14 @@ def test_a_function_reaching_an_object_the_key_cannot_describe_is_not_cached(cac
     assert cache.key(fun, ((0,), True, ())) is None
 
 
+def test_a_users_class_is_not_described_by_its_name_alone(cache_dir, tmp_path):
+    # its methods may change without its name changing: a function reaching it is not cached
+    text = MODULE + "\n\nclass Box:\n    pass\n\n\ndef g(x):\n    return x * x if Box else x\n"
+    assert cache.key(load_fun(tmp_path, text, name="g"), ((0,), True, ())) is None
+    text = MODULE + "\n\nKIND = float\n\n\ndef g(x):\n    return x * x if KIND else x\n"  # Python's own: keyed
+    assert cache.key(load_fun(tmp_path, text, name="g"), ((0,), True, ())) is not None
+
+
 def test_a_second_process_gets_the_cached_module(cache_dir, tmp_path):
     (tmp_path / "model.py").write_text(MODULE)
     script = textwrap.dedent(

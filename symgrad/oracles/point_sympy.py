@@ -180,79 +180,76 @@ class Traced:
         raise NotTraceable("the function uses a differentiated number as an integer (an index, a range, a length)")
 
     # the op functions (symgrad.tanh and friends) call these methods on non-numbers
-    def _unary(self, expr, value):
-        return self._make(expr, value)
-
     def tanh(self):
-        return self._unary(self.sp.tanh(self.expr), math.tanh(self.value))
+        return self._make(self.sp.tanh(self.expr), math.tanh(self.value))
 
     def exp(self):
-        return self._unary(self.sp.exp(self.expr), math.exp(self.value))
+        return self._make(self.sp.exp(self.expr), math.exp(self.value))
 
     def log(self):
-        return self._unary(self.sp.log(self.expr), math.log(self.value))
+        return self._make(self.sp.log(self.expr), math.log(self.value))
 
     def sqrt(self):
-        return self._unary(self.sp.sqrt(self.expr), math.sqrt(self.value))
+        return self._make(self.sp.sqrt(self.expr), math.sqrt(self.value))
 
     def sin(self):
-        return self._unary(self.sp.sin(self.expr), math.sin(self.value))
+        return self._make(self.sp.sin(self.expr), math.sin(self.value))
 
     def cos(self):
-        return self._unary(self.sp.cos(self.expr), math.cos(self.value))
+        return self._make(self.sp.cos(self.expr), math.cos(self.value))
 
     def sigmoid(self):
         # the float is the one the generated code computes (the same helper), so branches on it agree
-        return self._unary(1 / (1 + self.sp.exp(-self.expr)), REGISTRY["sigmoid"].forward(self.value))
+        return self._make(1 / (1 + self.sp.exp(-self.expr)), REGISTRY["sigmoid"].forward(self.value))
 
     def relu(self):
         # relu'(0) = 0: the cotangent passes only where the input is positive
         return self if self.value > 0 else self._make(self.sp.Integer(0), 0.0)
 
     def expm1(self):
-        return self._unary(self.sp.exp(self.expr) - 1, math.expm1(self.value))
+        return self._make(self.sp.exp(self.expr) - 1, math.expm1(self.value))
 
     def log1p(self):
-        return self._unary(self.sp.log(1 + self.expr), math.log1p(self.value))
+        return self._make(self.sp.log(1 + self.expr), math.log1p(self.value))
 
     def log2(self):
-        return self._unary(self.sp.log(self.expr) / self.sp.log(2), math.log2(self.value))
+        return self._make(self.sp.log(self.expr) / self.sp.log(2), math.log2(self.value))
 
     def log10(self):
-        return self._unary(self.sp.log(self.expr) / self.sp.log(10), math.log10(self.value))
+        return self._make(self.sp.log(self.expr) / self.sp.log(10), math.log10(self.value))
 
     def tan(self):
-        return self._unary(self.sp.tan(self.expr), math.tan(self.value))
+        return self._make(self.sp.tan(self.expr), math.tan(self.value))
 
     def asin(self):
-        return self._unary(self.sp.asin(self.expr), math.asin(self.value))
+        return self._make(self.sp.asin(self.expr), math.asin(self.value))
 
     def acos(self):
-        return self._unary(self.sp.acos(self.expr), math.acos(self.value))
+        return self._make(self.sp.acos(self.expr), math.acos(self.value))
 
     def atan(self):
-        return self._unary(self.sp.atan(self.expr), math.atan(self.value))
+        return self._make(self.sp.atan(self.expr), math.atan(self.value))
 
     def sinh(self):
-        return self._unary(self.sp.sinh(self.expr), math.sinh(self.value))
+        return self._make(self.sp.sinh(self.expr), math.sinh(self.value))
 
     def cosh(self):
-        return self._unary(self.sp.cosh(self.expr), math.cosh(self.value))
+        return self._make(self.sp.cosh(self.expr), math.cosh(self.value))
 
     def asinh(self):
-        return self._unary(self.sp.asinh(self.expr), math.asinh(self.value))
+        return self._make(self.sp.asinh(self.expr), math.asinh(self.value))
 
     def acosh(self):
-        return self._unary(self.sp.acosh(self.expr), math.acosh(self.value))
+        return self._make(self.sp.acosh(self.expr), math.acosh(self.value))
 
     def atanh(self):
-        return self._unary(self.sp.atanh(self.expr), math.atanh(self.value))
+        return self._make(self.sp.atanh(self.expr), math.atanh(self.value))
 
     def erf(self):
-        return self._unary(self.sp.erf(self.expr), math.erf(self.value))
+        return self._make(self.sp.erf(self.expr), math.erf(self.value))
 
     def erfc(self):
-        return self._unary(self.sp.erfc(self.expr), math.erfc(self.value))
+        return self._make(self.sp.erfc(self.expr), math.erfc(self.value))
 
     def fabs(self):
         # as abs (fabs'(0) = 0), with math.fabs's float value
@@ -260,17 +257,17 @@ class Traced:
         return self._make(traced.expr, math.fabs(self.value))
 
     def exp2(self):
-        return self._unary(2**self.expr, math.exp2(self.value))
+        return self._make(2**self.expr, math.exp2(self.value))
 
     def cbrt(self):
-        return self._unary(self.sp.sign(self.expr) * self.sp.Abs(self.expr) ** self.sp.Rational(1, 3),
+        return self._make(self.sp.sign(self.expr) * self.sp.Abs(self.expr) ** self.sp.Rational(1, 3),
                            math.cbrt(self.value))  # fmt: skip
 
     def degrees(self):
-        return self._unary(self.expr * 180 / self.sp.pi, math.degrees(self.value))
+        return self._make(self.expr * 180 / self.sp.pi, math.degrees(self.value))
 
     def radians(self):
-        return self._unary(self.expr * self.sp.pi / 180, math.radians(self.value))
+        return self._make(self.expr * self.sp.pi / 180, math.radians(self.value))
 
     # piecewise constant functions: the trace continues with the constant they take at the point (slope 0)
     def _constant(self, value):

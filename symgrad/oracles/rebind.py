@@ -21,7 +21,7 @@ import math
 import types
 
 from ..ops import callable_ops
-from ..pycode import code_names
+from ..pycode import code_names, plain_function
 
 
 class _ModuleStandIn(types.ModuleType):
@@ -54,11 +54,9 @@ class _Rebinder:
             return self.table[op]
         if isinstance(obj, types.ModuleType):
             return self.module(obj)
-        wrapped = getattr(obj, "fun", None)
-        if isinstance(wrapped, types.FunctionType) and getattr(obj, "__wrapped__", None) is wrapped:
-            return self.function(wrapped)  # a symgrad-decorated helper: its plain function, rebound
-        if isinstance(obj, types.FunctionType):
-            return self.function(obj)
+        function = plain_function(obj)  # a symgrad-decorated helper: its plain function, rebound
+        if function is not None:
+            return self.function(function)
         return obj
 
     def module(self, module: types.ModuleType) -> types.ModuleType:
