@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 import operator
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .ops import BuiltinCall, Expression, Infix, Prefix
 
@@ -52,6 +52,34 @@ class ExpectLen:
     """`if len(xs) != n: raise ValueError(message)`, a statement."""
 
 
+def _no_activity(eqn, active: set) -> None:
+    """The op's results never carry a derivative (truth values, ints, fresh zeros)."""
+
+
+def _from_first(eqn, active: set) -> None:
+    """Results are active when the first argument (the list read) is."""
+    if eqn.args[0] in active:  # (a constant is never in the set)
+        active.update(eqn.outs)
+
+
+def _from_any(eqn, active: set) -> None:
+    if any(a in active for a in eqn.args):
+        active.update(eqn.outs)
+
+
+def _into_first(eqn, active: set) -> None:
+    """Storing an active value (the last argument) makes the list it goes into active."""
+    if eqn.args[-1] in active:
+        active.add(eqn.args[0])
+
+
+def _restored(eqn, active: set) -> None:
+    """A value popped from the tape is active when the value pushed (its original) was."""
+    for out in eqn.outs:
+        if out.copy_of in active:
+            active.add(out)
+
+
 @dataclass(frozen=True)
 class DataOp:
     name: str
@@ -61,6 +89,11 @@ class DataOp:
     result: str = "none"
     pure: bool = True  # equal equations may be merged (CSE)
     effect: bool = False  # runs even when no result of it is used (DCE keeps it)
+    # Forward mode (forward.py): `tangent(fw, b, eqn)` appends the equation and its tangent equations to `b`
+    # (None: the op carries no derivative and is copied as it is); `activity(eqn, active)` adds the variables
+    # the op makes active. Reverse-mode rules of the data ops live in reverse.py (see its docstring).
+    tangent: Callable | None = None
+    activity: Callable = _no_activity
 
 
 DATA_OPS: dict[str, DataOp] = {}
@@ -131,3 +164,185 @@ _register(DataOp("expect_len", 3, ExpectLen(), pure=False, effect=True))
 _register(DataOp("zeros_like", 1, ZerosLike(), result="item", pure=False))
 # tuple(g) if the caller passed a tuple: a gradient has the structure of its parameter
 _register(DataOp("like", 2, Shaped(), result="list"))
+
+
+# --- tangent rules (forward mode) ---------------------------------------------------------------------------
+# Each is `rule(fw, b, eqn)`: it appends `eqn` (changed where the tangents ride along) and its tangent equations
+# to the builder `b`, asking `fw` (forward._Forward) for tangents and new variables. A list's tangent is a list
+# of the same length, made, grown and read alongside it, one per direction.
+
+LISTS_OF_LISTS = (
+    "differentiating through a list of lists is not supported",
+    "keep nested lists as data: choose the differentiated parameters with wrt=...",
+)
+
+
+def _t_getitem(fw, b, eqn):
+    b.eqns.append(eqn)
+    seq, index = eqn.args
+    if not fw.is_active(eqn.out):
+        return
+    if eqn.out.kind == "list":
+        fw.refuse(eqn, *LISTS_OF_LISTS)
+    ts = []
+    for k, t in enumerate(fw.tangent(seq)):
+        since = len(b.eqns)
+        ts.append(None if t is None else fw.named(b, since, eqn.out, b.getitem(t, index), k))
+    fw.set_tangents(eqn.out, ts)
+
+
+def _t_new_list(fw, b, eqn):
+    """`[]` and `[0.0] * n`: an active list gets tangent lists made the same way."""
+    b.eqns.append(eqn)
+    if fw.is_active(eqn.out):
+        ts = []
+        for k in range(fw.n):
+            since = len(b.eqns)
+            ts.append(fw.named(b, since, eqn.out, b.emit(eqn.op, *eqn.args), k))
+        fw.set_tangents(eqn.out, ts)
+
+
+def _list_tangents(fw, eqn, seq):
+    ts = fw.tangent(seq)
+    if any(t is None for t in ts):
+        fw.refuse(eqn, "a value is stored into a list symgrad cannot follow (a parameter, or a list of lists)",
+                  "build the list inside the function, from numbers")  # fmt: skip
+    return ts
+
+
+def _t_append(fw, b, eqn):
+    b.eqns.append(eqn)
+    seq, value = eqn.args
+    if fw.is_active(seq):
+        for k, t in enumerate(_list_tangents(fw, eqn, seq)):
+            b.effect("append", t, fw.concrete(b, value, k))
+
+
+def _t_accum_at(fw, b, eqn):
+    b.eqns.append(eqn)
+    seq, index, value = eqn.args
+    if fw.is_active(seq):
+        for t, dv in zip(_list_tangents(fw, eqn, seq), fw.tangent(value), strict=True):
+            if dv is not None:
+                b.effect("accum_at", t, index, dv)
+
+
+def _t_pop(fw, b, eqn):
+    b.eqns.append(eqn)
+    (seq,) = eqn.args
+    if fw.is_active(seq):
+        ts = []
+        for k, t in enumerate(_list_tangents(fw, eqn, seq)):
+            since = len(b.eqns)
+            ts.append(fw.named(b, since, eqn.out, b.pop(t), k))
+        fw.set_tangents(eqn.out, ts)
+
+
+def _t_push(fw, b, eqn):
+    """The tape carries each pushed value's tangents after the values; constants are not pushed."""
+    tape, *values = eqn.args
+    plan, extra = [], []
+    for i, value in enumerate(values):
+        for k, t in enumerate(fw.tangent(value)):
+            if t is not None:
+                plan.append((i, k, t))
+                if not fw.is_constant(t):
+                    extra.append(t)
+    fw.remember_push(tuple(values), tuple(plan))
+    b.eqns.append(replace(eqn, args=(tape, *values, *extra)) if extra else eqn)
+
+
+def _t_restore(fw, b, eqn):
+    plan = fw.pushed_with(eqn.outs)
+    if not plan:
+        b.eqns.append(eqn)
+        return
+    outs = list(eqn.outs)
+    per_out = {}
+    for i, k, t in plan:
+        if fw.is_constant(t):
+            restored = t
+        else:
+            restored = fw.copy(t)
+            outs.append(restored)
+        per_out.setdefault(i, [None] * fw.n)[k] = restored
+    b.eqns.append(replace(eqn, outs=tuple(outs)))
+    for i, ts in per_out.items():
+        fw.set_tangents(eqn.outs[i], ts)
+
+
+def _t_unpack(fw, b, eqn):
+    b.eqns.append(eqn)
+    (seq,) = eqn.args
+    if not fw.is_active(seq):
+        return
+    if any(out.kind == "list" for out in eqn.outs):
+        fw.refuse(eqn, *LISTS_OF_LISTS)
+    per_out = [[None] * fw.n for _ in eqn.outs]
+    for k, t in enumerate(fw.tangent(seq)):
+        if t is None:
+            continue
+        outs = tuple(fw.derived(out, k) for out in eqn.outs)
+        b.eqns.append(replace(eqn, outs=outs, args=(t,)))
+        for j, out in enumerate(outs):
+            per_out[j][k] = out
+    for out, ts in zip(eqn.outs, per_out, strict=True):
+        fw.set_tangents(out, ts)
+
+
+def _t_pack(fw, b, eqn):
+    b.eqns.append(eqn)
+    if not fw.is_active(eqn.out):
+        return
+    ts = []
+    for k in range(fw.n):
+        parts = [fw.tangent(a)[k] for a in eqn.args]
+        if all(p is None for p in parts):
+            ts.append(None)
+            continue
+        since = len(b.eqns)
+        packed = b.emit(eqn.op, *(0.0 if p is None else p for p in parts))
+        ts.append(fw.named(b, since, eqn.out, packed, k))
+    fw.set_tangents(eqn.out, ts)
+
+
+def _t_like(fw, b, eqn):
+    b.eqns.append(eqn)
+    g, p = eqn.args
+    if fw.is_active(eqn.out):
+        ts = []
+        for k, t in enumerate(fw.tangent(g)):
+            since = len(b.eqns)
+            ts.append(None if t is None else fw.named(b, since, eqn.out, b.like(t, p), k))
+        fw.set_tangents(eqn.out, ts)
+
+
+def _t_integer_only(fw, b, eqn):
+    """`//` and `%` are integer arithmetic (indices, counters): a differentiated operand is refused."""
+    if any(t is not None for a in eqn.args for t in fw.tangent(a)):
+        symbol = "%" if eqn.op == "mod" else "//"
+        fw.refuse(eqn, f"`{symbol}` of a differentiated value is not supported",
+                  f"use {symbol} on integers (indices, counters) only; divide with /")  # fmt: skip
+    b.eqns.append(eqn)
+
+
+TANGENTS = {
+    "getitem": (_t_getitem, _from_first),
+    "list_new": (_t_new_list, _no_activity),
+    "zeros": (_t_new_list, _no_activity),
+    "append": (_t_append, _into_first),
+    "accum_at": (_t_accum_at, _into_first),
+    "pop": (_t_pop, _from_first),
+    "push": (_t_push, _no_activity),
+    "restore": (_t_restore, _restored),
+    "unpack": (_t_unpack, _from_first),
+    "unpack_tuple": (_t_unpack, _from_first),
+    "pack": (_t_pack, _from_any),
+    "pack_tuple": (_t_pack, _from_any),
+    "like": (_t_like, _from_first),
+    "floordiv": (_t_integer_only, _no_activity),
+    "mod": (_t_integer_only, _no_activity),
+}
+# Comparisons, `not`, `len`, `expect_len` and `zeros_like` carry no derivative: they are copied unchanged.
+for _name, (_tangent, _activity) in TANGENTS.items():
+    DATA_OPS[_name] = replace(DATA_OPS[_name], tangent=_tangent, activity=_activity)

@@ -106,6 +106,8 @@ class Op:
     commutative: bool = False
     # Where a float rule through the primal output loses relative accuracy (documented, not hidden).
     notes: str = ""
+    # Emitted by the reverse sweep only (the masks of relu, abs, min and max): users cannot write it.
+    internal: bool = False
 
 
 # --- forwards that are not a single math function ---------------------------------------------------------
@@ -174,6 +176,10 @@ def _pow_base_rule(b, g, y, a, c):
 def _is_zero_const(atom) -> bool:
     value = getattr(atom, "value", None)
     return isinstance(value, numbers.Real) and value == 0
+
+
+def _zero_rule(b, g, y, *args):
+    return None  # piecewise constant: the derivative is zero wherever it exists (and taken as zero at jumps)
 
 
 TAU = 1e-300  # a positive number at the edge of the float range, for special points
@@ -291,9 +297,12 @@ _register(
 )  # fmt: skip
 _register(
     Op(
-        # g where y > 0, else 0.0: the derivative mask of relu (no adjoint: symgrad takes first derivatives).
-        "mask_pos", 2, _mask_pos, Conditional(ast.Gt, left=1, body=0, orelse=0.0, against=0.0), (None, None),
+        # g where y > 0, else 0.0: the derivative mask of relu. Linear in g; piecewise constant in y (zero
+        # slope wherever it has one), so a reversed relu can be differentiated again.
+        "mask_pos", 2, _mask_pos, Conditional(ast.Gt, left=1, body=0, orelse=0.0, against=0.0),
+        (lambda b, c, out, g, y: b.mask_pos(c, y), _zero_rule),
         lambda sp, g, y: sp.Piecewise((g, y > 0), (0, True)), ((-3, 3), (-3, 3)),
+        internal=True,
     )
 )  # fmt: skip
 
@@ -344,10 +353,12 @@ _register(
 )  # fmt: skip
 _register(
     Op(
-        # g * sign(x), the adjoint of abs (no adjoint of its own: symgrad takes first derivatives).
+        # g * sign(x), the adjoint of abs: linear in g, piecewise constant in x.
         "signed", 2, lambda g, x: g if x > 0 else (-g if x < 0 else 0.0),
         Expression(_signed_expression),
-        (None, None), lambda sp, g, x: sp.Piecewise((g, x > 0), (-g, x < 0), (0, True)), ((-3, 3), (-3, 3)),
+        (lambda b, c, out, g, x: b.signed(c, x), _zero_rule),
+        lambda sp, g, x: sp.Piecewise((g, x > 0), (-g, x < 0), (0, True)), ((-3, 3), (-3, 3)),
+        internal=True,
     )
 )  # fmt: skip
 _register(
@@ -355,16 +366,42 @@ _register(
         # g if p < q else 0.0: where min/max send the cotangent.
         "when_lt", 3, lambda g, p, q: g if p < q else 0.0,
         Expression(lambda a: _if(_less(a[1], a[2]), a[0], _zero())),
-        (None, None, None), lambda sp, g, p, q: sp.Piecewise((g, p < q), (0, True)), ((-3, 3), (-3, 3), (-3, 3)),
+        (lambda b, c, out, g, p, q: b.when_lt(c, p, q), _zero_rule, _zero_rule),
+        lambda sp, g, p, q: sp.Piecewise((g, p < q), (0, True)), ((-3, 3), (-3, 3), (-3, 3)),
+        internal=True,
     )
 )  # fmt: skip
 _register(
     Op(
         "unless_lt", 3, lambda g, p, q: 0.0 if p < q else g,
         Expression(lambda a: _if(_less(a[1], a[2]), _zero(), a[0])),
-        (None, None, None), lambda sp, g, p, q: sp.Piecewise((0, p < q), (g, True)), ((-3, 3), (-3, 3), (-3, 3)),
+        (lambda b, c, out, g, p, q: b.unless_lt(c, p, q), _zero_rule, _zero_rule),
+        lambda sp, g, p, q: sp.Piecewise((0, p < q), (g, True)), ((-3, 3), (-3, 3), (-3, 3)),
+        internal=True,
     )
 )  # fmt: skip
+
+
+def tangent_rule(op: Op) -> Callable:
+    """The op's forward (tangent) rule, `rule(b, dargs, y, *args) -> atom | None`, from its adjoint rules.
+
+    An adjoint rule is linear in the cotangent and returns `g * dy/dx_i`; called with a tangent `dx_i` in place
+    of `g`, it returns argument i's contribution to the output's tangent. Their sum (in argument order, None
+    for a symbolic zero) is the tangent. So every op has both rules from one entry, and they cannot disagree."""
+
+    def rule(b, dargs, y, *args):
+        total = None
+        for darg, adjoint in zip(dargs, op.adjoints, strict=True):
+            if darg is None:
+                continue
+            if adjoint is None:
+                raise DomainError(f"{op.name} is not differentiable in this argument", "differentiate another input")
+            contribution = adjoint(b, darg, y, *args)
+            if contribution is not None:
+                total = contribution if total is None else b.add(total, contribution)
+        return total
+
+    return rule
 
 
 # --- the rest of `math` -------------------------------------------------------------------------------------
@@ -386,10 +423,6 @@ def _one_minus_x_squared(b, x):
 
 def _gauss(b, x):
     return b.mul(TWO_OVER_SQRT_PI, b.exp(b.neg(b.mul(x, x))))
-
-
-def _zero_rule(b, g, y, *args):
-    return None  # piecewise constant: the derivative is zero wherever it exists (and taken as zero at jumps)
 
 
 def _sign(x):

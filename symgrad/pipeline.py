@@ -10,12 +10,15 @@ from __future__ import annotations
 import gc
 from dataclasses import dataclass
 
+from . import derivatives
 from . import load as loader
+from .derivatives import Request
+from .errors import SymgradError
 from .ir import Function
 from .lower import lower
 from .passes import optimize
 from .reverse import reverse
-from .targets.python import emit_module
+from .targets.python import emit_entry, emit_module
 
 
 @dataclass(frozen=True)
@@ -75,4 +78,83 @@ def _compile(fun, wrt: tuple[int, ...], *, bare: bool, optimized: bool, shapes: 
     )
 
 
-__all__ = ["Compiled", "compile_function", "stages"]
+# --- derivatives beyond the reverse-mode gradient (derivatives.py composes the transforms) ------------------
+
+GRADIENTS = {"grad": False, "value_and_grad": True}  # kind -> with value
+
+
+@dataclass(frozen=True)
+class CompiledEntry:
+    """A module with one entry point (a Hessian, a Jacobian, ...): its IR, text and function."""
+
+    ir: Function
+    source: str
+    filename: str
+    function: object
+    layout: object  # the shape of the result, as derivatives.Built.layout
+
+
+def build(fun, chain: tuple[Request, ...], shapes: dict | None = None, mode: str = "reverse"):
+    """The IR for the last request of `chain` applied to the results of the ones before it (innermost first),
+    starting from the user's `fun`: a `derivatives.Built`, or, for a gradient, its differentiated Function."""
+    shapes = shapes or {}
+    first = chain[0]
+    primal = lower(fun, shapes, first.wrt, results="any")
+    scalar = primal.returns == "number"
+    built = None
+    for depth, request in enumerate(chain):
+        if built is not None:
+            primal, scalar = derivatives.primal_of(built, f"{primal.name}_{built.entry}")
+        built = _apply(primal, scalar, request, shapes, mode if depth == len(chain) - 1 else "reverse")
+    return built
+
+
+def _apply(primal: Function, scalar: bool, request: Request, shapes: dict, mode: str):
+    kind = request.kind
+    if kind in GRADIENTS or kind in ("hessian", "value_grad_hessian", "hvp"):
+        if not scalar:
+            raise SymgradError(
+                f"{primal.qualname} returns {len(primal.outs)} numbers; {kind} needs a function of one number",
+                hint="use symgrad.jacobian (or value_and_jacobian, jvp) for a function with several results",
+            )
+    if kind in GRADIENTS:
+        return derivatives.gradient(primal, request, shapes, GRADIENTS[kind], mode)
+    if kind in ("hessian", "value_grad_hessian"):
+        return derivatives.hessian(primal, request, shapes, with_value=kind == "value_grad_hessian")
+    if kind == "hvp":
+        return derivatives.hvp(primal, request, shapes)
+    if kind == "jvp":
+        return derivatives.jvp(primal, request, shapes, scalar)
+    if kind in ("jacobian", "value_and_jacobian"):
+        return derivatives.jacobian(primal, request, shapes, scalar, with_value=kind == "value_and_jacobian")
+    raise ValueError(f"unknown derivative kind {kind!r}")
+
+
+def compile_chain(fun, chain: tuple[Request, ...], shapes: dict | None = None, mode: str = "reverse"):
+    """Compile `build(...)`: a gradient (the last request is `grad` or `value_and_grad`) gives a `Compiled`
+    with both gradient entry points, anything else a `CompiledEntry`."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        built = build(fun, chain, shapes, mode)
+    finally:
+        if paused:
+            gc.enable()
+    fn = built.fn
+    if built.entry in GRADIENTS:
+        text = emit_module(fn, bare=chain[-1].bare)
+    else:
+        text = emit_entry(fn, entry=built.entry, doc=built.doc, layout=built.layout)
+    origin = f"{fn.origin.file}:{fn.origin.line}"
+    filename = loader.pseudo_filename(f"{fn.qualname}.{'.'.join(r.kind for r in chain)}", origin)
+    code = compile(text, filename, "exec")
+    namespace = loader.load(text, filename, code)
+    if built.entry in GRADIENTS:
+        return Compiled(
+            forward_ir=fn, ir=fn, source=text, filename=filename, value_and_grad=namespace[f"{fn.name}_value_and_grad"],
+            grad=namespace[f"{fn.name}_grad"], code=code,
+        )  # fmt: skip
+    return CompiledEntry(fn, text, filename, namespace[f"{fn.name}_{built.entry}"], built.layout)
+
+
+__all__ = ["Compiled", "CompiledEntry", "build", "compile_chain", "compile_function", "stages"]

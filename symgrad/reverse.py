@@ -338,7 +338,7 @@ class _Reverse:
         needed = tuple(sorted(needed, key=order.__getitem__))
         copies = dict(known)
         for v in sorted(needed + tuple(recomputed), key=order.__getitem__):
-            copy = Var(v.hint, v.user, v.primal, v.kind)
+            copy = Var(v.hint, v.user, v.primal, v.kind, v.suffix)
             copy.copy_of = v.copy_of or v
             copies[v] = copy
         prologue = []

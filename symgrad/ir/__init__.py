@@ -34,17 +34,21 @@ class IRError(SymgradError):
 
 class Var:
     """A single-assignment variable. `hint` is the name it should print as ('' for a temporary); `user` says
-    the hint is the user's own variable name. `primal` marks an adjoint: it prints as its primal's name plus
-    `_bar`, whatever name the primal gets. Identity is the object itself, so two Vars with the same hint are
+    the hint is the user's own variable name. `primal` marks a derived variable (an adjoint, a tangent): it
+    prints as its primal's name plus `suffix` (`_bar` for an adjoint, `_dot` or `_d<input>` for a tangent),
+    whatever name the primal gets. Identity is the object itself, so two Vars with the same hint are
     different variables."""
 
-    __slots__ = ("copy_of", "hint", "kind", "primal", "serial", "user")
+    __slots__ = ("copy_of", "hint", "kind", "primal", "serial", "suffix", "user")
     _serials = itertools.count()
 
-    def __init__(self, hint: str = "", user: bool = False, primal: Var | None = None, kind: str = "scalar"):
+    def __init__(
+        self, hint: str = "", user: bool = False, primal: Var | None = None, kind: str = "scalar", suffix: str = "_bar"
+    ):
         self.hint = hint
         self.user = user
         self.primal = primal
+        self.suffix = suffix
         # What lowering knows the value is: "scalar" (a number), "int" (surely an int: an index or a length),
         # "bool", "list", or "item" (a parameter or list element not yet used as either a number or a list).
         self.kind = kind
@@ -147,6 +151,7 @@ class Function:
     user_names: frozenset[str] = frozenset()  # every name the user's code mentions: ours never take them
     wrt: tuple[int, ...] = ()
     differentiated: bool = False
+    returns: str = "number"  # what the user's function returns: "number", or "tuple" (of numbers)
 
     def __str__(self) -> str:
         return format_function(self)
@@ -287,7 +292,7 @@ class Namer:
             primal = var.primal
             if primal is not None and self.defined is not None and primal not in self.defined:
                 primal = None
-            hint = f"{self.name(primal)}_bar" if primal is not None else var.hint
+            hint = f"{self.name(primal)}{var.suffix}" if primal is not None else var.hint
             self.names[var] = self.fresh(hint, var.user)
         return self.names[var]
 

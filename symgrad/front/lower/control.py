@@ -358,7 +358,14 @@ class Returns:
         if stmt.value is None:
             raise frame.error(stmt, "`return` needs a value", "return the number to differentiate")
         value = lowerer.expr(frame, stmt.value)
-        if self.top:
+        if self.top and isinstance(value, tuple | list):
+            if lowerer.results == "number":
+                raise frame.error(stmt.value, f"the function returns {len(value)} values, and a gradient needs "
+                                  "one number", "use symgrad.jacobian (or value_and_jacobian, jvp) for a function "
+                                  "with several results")  # fmt: skip
+            value = _number_tuple(lowerer, frame, stmt.value, value)
+            lowerer.returned = "tuple"
+        elif self.top:
             value = lowerer.scalar(frame, stmt.value, value, "the return value")
             if (isinstance(value, Var) and value.kind == "bool") or (
                 isinstance(value, Const) and isinstance(value.value, bool)
@@ -390,6 +397,13 @@ class Returns:
 
     def rebuild(self, atoms):
         return _unflatten(list(atoms), self.shape)
+
+
+def _number_tuple(lowerer, frame, node, value) -> tuple:
+    """The top-level result of a function with several results: a tuple (or list) of numbers."""
+    if not value:
+        raise frame.error(node, "the function returns an empty tuple", "return the results as `return a, b`")
+    return tuple(lowerer.scalar(frame, node, element, "each returned value") for element in value)
 
 
 class _Loop:

@@ -32,8 +32,10 @@ from .specialize import Specializing
 from .values import NotStatic, describe, is_static
 
 
-def lower(fun, shapes: dict | None = None, wrt: tuple[int, ...] = ()) -> Function:
-    """The IR of `fun` (before differentiation): its parameters, body and `(value,)` output.
+def lower(fun, shapes: dict | None = None, wrt: tuple[int, ...] = (), *, results: str = "number") -> Function:
+    """The IR of `fun` (before differentiation): its parameters, body and `(value,)` output; with
+    `results="any"`, `fun` may instead return a tuple of numbers: the outputs are then its elements and
+    `Function.returns` is "tuple" (for Jacobians).
 
     `shapes` (parameter name -> ("list" or "tuple", its length, or a tuple of lengths for a list of lists))
     specializes the IR on the
@@ -45,15 +47,17 @@ def lower(fun, shapes: dict | None = None, wrt: tuple[int, ...] = ()) -> Functio
     general IR, as without `shapes`."""
     if shapes:
         try:
-            return _Lowerer(shapes, wrt).lower_top(fun)
+            return _Lowerer(shapes, wrt, results).lower_top(fun)
         except (NotStatic, UnsupportedSyntax):
             pass  # the general lowering below gives the same function, or the error in its general form
-    return _Lowerer().lower_top(fun)
+    return _Lowerer(results=results).lower_top(fun)
 
 
 class _Lowerer(Expressions, Calls, ControlFlow, Sequences, Specializing):
-    def __init__(self, shapes: dict | None = None, wrt: tuple[int, ...] = ()):
+    def __init__(self, shapes: dict | None = None, wrt: tuple[int, ...] = (), results: str = "number"):
         self.init_specialization(shapes, wrt)
+        self.results = results  # "number", or "any": the function may return a tuple of numbers
+        self.returned = "number"  # what it does return ("tuple" once a top-level return gives one)
         self.depth = 0  # how many blocks deep lowering is (unrolled loops make none)
         self.b = Builder()
         self.inlining: list = []  # functions being inlined, outermost first: recursion detection (by identity)
@@ -82,9 +86,10 @@ class _Lowerer(Expressions, Calls, ControlFlow, Sequences, Specializing):
                 qualname=fun.__qualname__,
                 params=tuple(params),
                 body=tuple(body),
-                outs=(value,),
+                outs=tuple(value) if self.returned == "tuple" else (value,),
                 origin=origin,
                 user_names=frozenset(self.user_names),
+                returns=self.returned,
             )
         )
 
@@ -112,7 +117,11 @@ class _Lowerer(Expressions, Calls, ControlFlow, Sequences, Specializing):
         ctx = Returns(top=len(self.inlining) == 1)
         atoms = self.tail(frame, node.body, ctx)
         value = ctx.rebuild(atoms)
-        if ctx.top:
+        if ctx.top and self.returned == "tuple":
+            for i, element in enumerate(value):
+                if isinstance(element, Var) and not element.hint:
+                    element.hint = f"out{i}"
+        elif ctx.top:
             value = self.scalar(frame, ctx.node, value, "the return value")
             if isinstance(value, Var) and not value.hint:
                 value.hint = "out"  # not a user name: it steps aside if the user has an `out`

@@ -132,7 +132,7 @@ class BlockPrinter(BodyPrinter):
         if var not in self.namer.names and var.primal is not None:
             primal = var.primal
             stem = self.name(primal) if primal in self.block_of or primal in self.params else ""
-            self.namer.names[var] = self.namer.fresh(f"{stem}_bar" if stem else "")
+            self.namer.names[var] = self.namer.fresh(f"{stem}{var.suffix}" if stem else "")
         return self.namer.name(var)
 
     def _name_read_after(self, name: str, copy: Var) -> bool:

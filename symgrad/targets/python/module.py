@@ -42,11 +42,8 @@ def _local_user_names(fn: Function) -> frozenset[str]:
     return frozenset(names)
 
 
-def emit_module(fn: Function, *, bare: bool) -> str:
-    if not fn.differentiated:
-        raise ValueError("emit_module needs a differentiated Function")
-    value, *grads = fn.outs
-    maybe_int = maybe_int_vars(fn)
+def _printer(fn: Function, maybe_int) -> tuple[object, ModuleNames]:
+    """The body printer for `fn`, with every module-level name (imports, helpers) chosen first."""
     module_names = ModuleNames(_local_user_names(fn))
     # Every module-level name is chosen before any local is named, so the two can never meet.
     for eqn in walk(fn.body):
@@ -62,9 +59,16 @@ def emit_module(fn: Function, *, bare: bool) -> str:
     if any(isinstance(atom, Var) and atom in maybe_int for atom in fn.outs):
         module_names.imported("builtins", "float")
     if any(eqn.op not in REGISTRY for eqn in walk(fn.body)):  # blocks or data ops
-        printer = BlockPrinter(fn, module_names)
-    else:
-        printer = BodyPrinter(fn, module_names)
+        return BlockPrinter(fn, module_names), module_names
+    return BodyPrinter(fn, module_names), module_names
+
+
+def emit_module(fn: Function, *, bare: bool) -> str:
+    if not fn.differentiated:
+        raise ValueError("emit_module needs a differentiated Function")
+    value, *grads = fn.outs
+    maybe_int = maybe_int_vars(fn)
+    printer, module_names = _printer(fn, maybe_int)
     body_lines = printer.lines()
     value_text = printer.output(value, maybe_int)
     grad_texts = [printer.output(g, maybe_int) for g in grads]
@@ -94,6 +98,37 @@ def emit_module(fn: Function, *, bare: bool) -> str:
         g_body=g_body,
         value=value_text,
         gradient=gradient,
+    )
+
+
+def emit_entry(fn: Function, *, entry: str, doc: str, layout) -> str:
+    """A module with one function, `<name>_<entry>`, returning `layout`: nested tuples of output positions
+    (an int `i` is `fn.outs[i]`), printed as nested tuples (Hessians, Jacobians, a gradient with a value)."""
+    maybe_int = maybe_int_vars(fn)
+    printer, module_names = _printer(fn, maybe_int)
+    body_lines = printer.lines()
+    texts = [printer.output(atom, maybe_int) for atom in fn.outs]
+
+    def shaped(item) -> str:
+        if isinstance(item, int):
+            return texts[item]
+        inner = ", ".join(shaped(x) for x in item)
+        return f"({inner},)" if len(item) == 1 else f"({inner})"
+
+    result = shaped(layout)
+    if not isinstance(layout, int) and result.startswith("(") and result.endswith(")"):
+        result = result[1:-1] if len(layout) > 1 else result  # `return a, b` reads better than `return (a, b)`
+    return templating.fill(
+        "entry.py.tmpl",
+        origin=f"{fn.origin.file}:{fn.origin.line}",
+        qualname=fn.qualname,
+        imports=module_names.imports_text(),
+        helpers=module_names.helpers_text(),
+        entry_name=f"{fn.name}_{entry}",
+        signature=_signature(fn),
+        doc=doc,
+        body="\n".join(body_lines) if body_lines else "    pass",
+        result=result,
     )
 
 

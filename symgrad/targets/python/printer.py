@@ -247,7 +247,9 @@ class BodyPrinter:
             name = self.namer.name(p.var)
             add_name((name, True), name, p.var)
         # A parameter's gradient is named `<param>_bar` whatever the adjoints computed before it are called.
-        for p, gradient in zip((self.fn.params[i] for i in self.fn.wrt), self.fn.outs[1:], strict=True):
+        for p, gradient in zip(
+            (self.fn.params[i] for i in self.fn.wrt), self.fn.outs[1 : 1 + len(self.fn.wrt)], strict=True
+        ):
             if isinstance(gradient, Var) and gradient.primal is p.var and gradient not in self.namer.names:
                 name = self.namer.fresh(f"{p.name}_bar")
                 add_name((f"{p.name}_bar", False), name, gradient)
@@ -259,7 +261,7 @@ class BodyPrinter:
             primal = var.primal
             if primal is not None and (primal.hint or primal in self.namer.names):
                 stem = primal.hint if primal.hint else self.namer.names[primal]
-                hint, user = f"{stem}_bar", False
+                hint, user = f"{stem}{var.suffix}", False
             elif primal is not None:
                 hint, user = "", False  # its primal was merged away by CSE: a plain temporary
             else:

@@ -1,0 +1,336 @@
+"""Which IR computes each derivative request: the transforms composed, and the roles of the results.
+
+A request names what the generated function returns (`Request.kind`): the gradient by forward sweeps, a
+Jacobian, a Jacobian-vector product, a Hessian, a Hessian-vector product. Each is built from the same two
+transforms, on a *primal*: a Function whose outputs are the numbers being differentiated (the user's function,
+or the results of another symgrad function, for nesting):
+- reverse mode (`reverse.reverse`) for a gradient of one number, where the primal can be reversed (a program
+  lowered from the user's code: it holds no tape of its own);
+- forward mode (`forward.tangents`) along the scalars of the differentiated parameters (unit directions, named
+  `_d<param>`), or along one given direction (`tangent=`/`vector=`, named `_dot`);
+- second order as forward over reverse: the reversed program (value and gradient) is swept forward, so the
+  Hessian is the tangents of the gradient, and CSE shares the primal and adjoint work between its entries.
+Reverse over reverse is never built: its tape would need a tape of its own, and forward over reverse costs
+the same order of work.
+
+Guarantees: every Function returned is verified and carries `layout`, the shape of what the entry point returns
+as nested tuples of output positions (an int is `outs[i]`); rows and columns of Hessians and Jacobians run over
+the scalars of the differentiated parameters in order (a list parameter's elements in order), which needs list
+lengths: a list parameter must be specialized (its elements unpacked), else a SymgradError says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from .errors import SymgradError
+from .forward import tangents
+from .ir import NO_DEFAULT, Builder, Const, Eqn, Function, Param, Var, verify, walk
+from .passes import optimize
+from .reverse import reverse
+
+KINDS = ("grad", "value_and_grad", "hessian", "value_grad_hessian", "hvp", "jvp", "jacobian", "value_and_jacobian")
+
+
+@dataclass(frozen=True)
+class Request:
+    """What to compute: `kind`, the differentiated parameters `wrt` (indices) and whether one parameter's
+    derivative is a bare number (`bare`), as for `grad`."""
+
+    kind: str
+    wrt: tuple[int, ...]
+    bare: bool
+
+
+@dataclass(frozen=True)
+class Built:
+    fn: Function  # optimized; `outs` are every atom the entry point returns
+    layout: object  # nested tuples of output positions: the entry point's return value
+    entry: str  # the entry point's name suffix (`hessian` -> `<name>_hessian`)
+    doc: str  # its docstring
+
+
+# --- primals --------------------------------------------------------------------------------------------------
+
+
+def is_reversible(fn: Function) -> bool:
+    """Whether reverse mode applies: the program has no reverse sweep (tapes, gradient lists) of its own."""
+    return not any(eqn.loc.reverse for eqn in walk(fn.body))
+
+
+def primal_of(built: Built, name: str) -> tuple[Function, bool]:
+    """The Function computing `built`'s results as a flat tuple of numbers, to differentiate again; and whether
+    that result is one number."""
+    fn = built.fn
+    defining = {eqn.outs[0]: eqn for eqn in fn.body if len(eqn.outs) == 1}
+    flat: list = []
+
+    def leaves(layout):
+        if isinstance(layout, int):
+            atom = fn.outs[layout]
+            eqn = defining.get(atom) if isinstance(atom, Var) else None
+            if eqn is not None and eqn.op in ("pack", "pack_tuple"):
+                flat.extend(eqn.args)
+            elif isinstance(atom, Var) and atom.kind == "list":
+                raise SymgradError(
+                    f"{fn.qualname}: a result is a list of run-time length, which cannot be differentiated again",
+                    hint="decorate the inner function with specialize=True",
+                )
+            else:
+                flat.append(atom)
+            return
+        for item in layout:
+            leaves(item)
+
+    leaves(built.layout)
+    scalar = isinstance(built.layout, int) and len(flat) == 1
+    primal = replace(fn, name=name, outs=tuple(flat), wrt=(), differentiated=False)
+    return verify(primal), scalar
+
+
+# --- the scalars of the differentiated parameters ----------------------------------------------------------
+
+
+def _unpacked(fn: Function) -> dict:
+    return {eqn.args[0]: eqn for eqn in fn.body if eqn.op in ("unpack", "unpack_tuple")}
+
+
+def scalars(fn: Function, wrt, shapes: dict) -> list[list[tuple[Var | None, str]]]:
+    """Per differentiated parameter: its scalars as (variable, label); a variable of None is an element the
+    body never reads (its derivatives are zero)."""
+    unpacked = _unpacked(fn)
+    result = []
+    for i in wrt:
+        param = fn.params[i]
+        var = param.var
+        if var in unpacked:
+            outs = unpacked[var].outs
+            if any(out.kind == "list" for out in outs):
+                raise SymgradError(
+                    f"{fn.qualname}: parameter {param.name!r} is a list of lists",
+                    hint="keep nested lists as data: choose the differentiated parameters with wrt=...",
+                )
+            result.append([(out, f"{param.name}{j}") for j, out in enumerate(outs)])
+        elif param.name in shapes:
+            _, length = shapes[param.name]
+            result.append([(None, f"{param.name}{j}") for j in range(length)])
+        elif var.kind == "list":
+            raise SymgradError(
+                f"{fn.qualname}: Hessians, Jacobians and forward mode need the length of the list {param.name!r}",
+                hint="call it with a list (it specializes on list lengths), or use .specialized(...) to read its code",
+            )
+        else:
+            result.append([(var, param.name)])
+    return result
+
+
+def _unit_seeds(groups) -> tuple[dict, int, tuple[str, ...]]:
+    flat = [leaf for group in groups for leaf in group]
+    seeds = {}
+    for k, (var, _) in enumerate(flat):
+        if var is not None:
+            seeds[var] = tuple(Const(1.0) if j == k else None for j in range(len(flat)))
+    return seeds, len(flat), tuple(f"_d{label}" for _, label in flat)
+
+
+def _given_direction(fn: Function, wrt, bare: bool, keyword: str):
+    """A keyword-only parameter `keyword` holding one direction (shaped like the gradient), and the seeds it
+    gives: `x_dot, y_dot = tangent` (or the parameter itself, for a bare one)."""
+    names = {p.name for p in fn.params}
+    if keyword in names:
+        raise SymgradError(f"{fn.qualname}() has a parameter named {keyword!r}, the keyword this derivative takes",
+                           hint=f"rename the parameter {keyword!r}")  # fmt: skip
+    direction = Var(keyword, user=True, kind="item")
+    param = Param(direction, keyword, NO_DEFAULT, "KEYWORD_ONLY")
+    b = Builder().at(fn.origin)
+    seeds = {}
+    for j, i in enumerate(wrt):
+        primal = fn.params[i].var
+        if bare:
+            t = direction
+        else:
+            t = Var(primal=primal, kind="list" if primal.kind == "list" else "item", suffix="_dot")
+            b.eqns.append(Eqn((t,), "getitem", (direction, Const(j)), fn.origin))
+        seeds[primal] = (t,)
+    return param, tuple(b.eqns), seeds
+
+
+def _finish(fn: Function, body, outs, params=None, wrt=None, differentiated=False) -> Function:
+    new = replace(
+        fn, body=tuple(body), outs=tuple(outs), params=tuple(params or fn.params),
+        wrt=tuple(wrt if wrt is not None else ()), differentiated=differentiated,
+    )  # fmt: skip
+    return optimize(verify(new))
+
+
+def _zero_like(b: Builder, atom, param: Var):
+    """The zero tangent of a gradient: 0.0, or a list of zeros shaped like the parameter."""
+    if isinstance(atom, Var) and atom.kind == "list":
+        return b.like(b.zeros(b.len(param)), param)
+    return Const(0.0)
+
+
+# --- the requests ----------------------------------------------------------------------------------------------
+
+
+def first_order(primal: Function, request: Request, shapes: dict) -> Function:
+    """Value and gradient (outs: value, one gradient per wrt parameter): reverse mode where the primal can be
+    reversed, else forward sweeps along each scalar."""
+    if is_reversible(primal):
+        return optimize(reverse(primal, request.wrt))
+    return forward_gradient(primal, request.wrt, shapes)
+
+
+def forward_gradient(primal: Function, wrt, shapes: dict) -> Function:
+    """The gradient by forward sweeps, one direction per scalar of the differentiated parameters."""
+    _one_number(primal)
+    groups = scalars(primal, wrt, shapes)
+    seeds, n, suffixes = _unit_seeds(groups)
+    body, tangent_of = tangents(primal, seeds, n, suffixes)
+    (value,) = primal.outs
+    ts = tangent_of(value)
+    b = Builder().at(primal.origin)
+    grads, k = [], 0
+    unpacked = _unpacked(primal)
+    for i, group in zip(wrt, groups, strict=True):
+        column = [ts[k + j] if ts[k + j] is not None else Const(0.0) for j in range(len(group))]
+        k += len(group)
+        var = primal.params[i].var
+        if var in unpacked or primal.params[i].name in shapes:
+            tuple_op = var in unpacked and unpacked[var].op == "unpack_tuple"
+            if not tuple_op and primal.params[i].name in shapes:
+                tuple_op = shapes[primal.params[i].name][0] == "tuple"
+            grads.append(b.emit("pack_tuple" if tuple_op else "pack", *column, primal=var))
+        else:
+            grads.append(column[0])
+    return _finish(primal, (*body, *b.eqns), (value, *grads), wrt=wrt, differentiated=True)
+
+
+def _one_number(fn: Function) -> None:
+    if len(fn.outs) != 1:
+        raise SymgradError(f"{fn.qualname} returns {len(fn.outs)} numbers; a gradient needs one",
+                           hint="use symgrad.jacobian for a function with several results")  # fmt: skip
+
+
+def _gradient_scalars(fn: Function, grads) -> list:
+    """The gradient's scalars in order: a packed list gradient gives its elements."""
+    defining = {eqn.outs[0]: eqn for eqn in fn.body if len(eqn.outs) == 1}
+    found = []
+    for g in grads:
+        eqn = defining.get(g) if isinstance(g, Var) else None
+        if eqn is not None and eqn.op in ("pack", "pack_tuple"):
+            found.extend(eqn.args)
+        else:
+            found.append(g)
+    return found
+
+
+def hessian(primal: Function, request: Request, shapes: dict, with_value: bool) -> Built:
+    _one_number(primal)
+    first = first_order(primal, request, shapes)
+    groups = scalars(first, request.wrt, shapes)
+    seeds, n, suffixes = _unit_seeds(groups)
+    body, tangent_of = tangents(first, seeds, n, suffixes)
+    value, *grads = first.outs
+    rows = []
+    for g in _gradient_scalars(first, grads):
+        rows.append([t if t is not None else Const(0.0) for t in tangent_of(g)])
+    if len(rows) != n:
+        raise SymgradError(f"{primal.qualname}: the gradient has {len(rows)} scalars for {n} parameters' scalars")
+    outs = [value, *grads]
+    matrix = []
+    for row in rows:
+        matrix.append(tuple(range(len(outs), len(outs) + len(row))))
+        outs.extend(row)
+    bare = request.bare and n == 1
+    h_layout = matrix[0][0] if bare else tuple(matrix)
+    fn = _finish(first, body, outs)
+    wrt_text = _wrt_text(primal, request.wrt)
+    if with_value:
+        g_layout = 1 if request.bare else tuple(range(1, 1 + len(grads)))
+        return Built(fn, (0, g_layout, h_layout), "value_grad_hessian",
+                     f"{primal.qualname}, its gradient and its Hessian with respect to {wrt_text}: returns "
+                     "(value, gradient, hessian).")  # fmt: skip
+    return Built(fn, h_layout, "hessian",
+                 f"The Hessian of {primal.qualname} with respect to {wrt_text} (rows and columns over their "
+                 "scalars, in order).")  # fmt: skip
+
+
+def hvp(primal: Function, request: Request, shapes: dict) -> Built:
+    _one_number(primal)
+    first = first_order(primal, request, shapes)
+    param, prologue, seeds = _given_direction(first, request.wrt, request.bare, "vector")
+    body, tangent_of = tangents(first, seeds, 1, ("_dot",))
+    _, *grads = first.outs
+    b = Builder().at(first.origin)
+    outs = []
+    for i, g in zip(request.wrt, grads, strict=True):
+        (t,) = tangent_of(g)
+        outs.append(t if t is not None else _zero_like(b, g, first.params[i].var))
+    fn = _finish(first, (*prologue, *body, *b.eqns), outs, params=(*first.params, param))
+    layout = 0 if request.bare else tuple(range(len(outs)))
+    return Built(fn, layout, "hvp",
+                 f"The Hessian of {primal.qualname} with respect to {_wrt_text(primal, request.wrt)}, times "
+                 "`vector` (shaped like the gradient).")  # fmt: skip
+
+
+def jvp(primal: Function, request: Request, shapes: dict, scalar_result: bool) -> Built:
+    param, prologue, seeds = _given_direction(primal, request.wrt, request.bare, "tangent")
+    body, tangent_of = tangents(primal, seeds, 1, ("_dot",))
+    values = list(primal.outs)
+    dirs = [tangent_of(v)[0] if tangent_of(v)[0] is not None else Const(0.0) for v in values]
+    fn = _finish(primal, (*prologue, *body), (*values, *dirs), params=(*primal.params, param))
+    m = len(values)
+    layout = (0, 1) if scalar_result else (tuple(range(m)), tuple(range(m, 2 * m)))
+    return Built(fn, layout, "jvp",
+                 f"{primal.qualname} and its derivative along `tangent` (with respect to "
+                 f"{_wrt_text(primal, request.wrt)}): returns (value, directional derivative).")  # fmt: skip
+
+
+def jacobian(primal: Function, request: Request, shapes: dict, scalar_result: bool, with_value: bool) -> Built:
+    groups = scalars(primal, request.wrt, shapes)
+    seeds, n, suffixes = _unit_seeds(groups)
+    body, tangent_of = tangents(primal, seeds, n, suffixes)
+    values = list(primal.outs)
+    outs = list(values)
+    rows = []
+    for v in values:
+        row = [t if t is not None else Const(0.0) for t in tangent_of(v)]
+        rows.append(tuple(range(len(outs), len(outs) + n)))
+        outs.extend(row)
+    bare = request.bare and n == 1
+    shaped = [row[0] if bare else row for row in rows]
+    j_layout = shaped[0] if scalar_result else tuple(shaped)
+    fn = _finish(primal, body, outs)
+    wrt_text = _wrt_text(primal, request.wrt)
+    if with_value:
+        v_layout = 0 if scalar_result else tuple(range(len(values)))
+        return Built(fn, (v_layout, j_layout), "value_and_jacobian",
+                     f"{primal.qualname} and its Jacobian with respect to {wrt_text}: returns (values, jacobian), "
+                     "one row per result.")  # fmt: skip
+    return Built(fn, j_layout, "jacobian",
+                 f"The Jacobian of {primal.qualname} with respect to {wrt_text}: one row per result, one column "
+                 "per scalar of the parameters.")  # fmt: skip
+
+
+def gradient(primal: Function, request: Request, shapes: dict, with_value: bool, mode: str) -> Built:
+    """`grad`/`value_and_grad` as a Built (the nesting path and `mode="forward"`)."""
+    _one_number(primal)
+    if mode == "forward" or not is_reversible(primal):
+        fn = forward_gradient(primal, request.wrt, shapes)
+    else:
+        fn = optimize(reverse(primal, request.wrt))
+    g_layout = 1 if request.bare else tuple(range(1, len(fn.outs)))
+    wrt_text = _wrt_text(primal, request.wrt)
+    if with_value:
+        doc = f"{primal.qualname} and its gradient with respect to {wrt_text}: returns (value, gradient)."
+        return Built(fn, (0, g_layout), "value_and_grad", doc)
+    return Built(fn, g_layout, "grad", f"The gradient of {primal.qualname} with respect to {wrt_text}.")
+
+
+def _wrt_text(fn: Function, wrt) -> str:
+    return ", ".join(fn.params[i].name for i in wrt) or "no parameter"
+
+
+__all__ = ["KINDS", "Built", "Request", "first_order", "forward_gradient", "gradient", "hessian", "hvp",
+           "is_reversible", "jacobian", "jvp", "primal_of", "scalars"]  # fmt: skip
