@@ -11,10 +11,10 @@ set orders reach it); `maybe_int_vars` says which results may be ints, so the mo
 from __future__ import annotations
 
 import ast
+import functools
 import heapq
 import itertools
 import re
-from collections import Counter
 
 import astor
 
@@ -141,8 +141,10 @@ def maybe_int_vars(fn: Function) -> set[Var]:
     def maybe_int(atom) -> bool:
         return atom in maybe if isinstance(atom, Var) else isinstance(atom.value, int)
 
-    for _ in range(2 if has_blocks(fn) else 1):  # a loop's value can come from a later iteration
-        for eqn in walk(fn.body):
+    blocks = has_blocks(fn)
+    eqns = list(walk(fn.body)) if blocks else fn.body
+    for _ in range(2 if blocks else 1):  # a loop's value can come from a later iteration
+        for eqn in eqns:
             if eqn.op in STRUCTURED:
                 # a structured op's result is one of its arguments or one of its blocks' results
                 sources = [*eqn.args, *(a for block in eqn.blocks for a in block.outs)]
@@ -165,46 +167,60 @@ def maybe_int_vars(fn: Function) -> set[Var]:
     return maybe
 
 
+@functools.cache
+def _prints_an_argument_twice() -> frozenset[str]:
+    """The ops whose printer may print an argument twice (so it must be a name, never an inlined expression)."""
+    return frozenset(name for name, op in REGISTRY.items() if isinstance(op.printer, Conditional | Expression))
+
+
 class BodyPrinter:
+    """Straight-line bodies (every op in the registry, no blocks). One pass over the body finds the inlined
+    temporaries, one names the printed variables, one prints; the text of a statement comes from a template per
+    IR shape (`_key`), so astor runs once per shape, not once per statement."""
+
     def __init__(self, fn: Function, module_names: ModuleNames):
         self.fn = fn
         self.module_names = module_names
-        self.defining = {out: eqn for eqn in walk(fn.body) for out in eqn.outs}
-        uses = Counter(a for eqn in walk(fn.body) for a in eqn.args if isinstance(a, Var))
+        self._templates: dict[tuple, str] = {}  # AST shape -> text (`_source`)
+        self._statement_templates: dict[tuple, str] = {}  # IR shape -> format string (`_statement_text`)
+        self._placeholders = None  # while a template is built: the counter that numbers its names
+        defining: dict[Var, object] = {}
+        uses: dict[Var, int] = {}
+        twice: set[Var] = set()  # arguments of printers that print an argument twice: they must be names
+        twice_ops = _prints_an_argument_twice()
+        for eqn in fn.body:
+            for out in eqn.outs:
+                defining[out] = eqn
+            prints_twice = eqn.op in twice_ops or (eqn.op == "pow" and self._squares(eqn))
+            for a in eqn.args:
+                if a.__class__ is Var:
+                    uses[a] = uses.get(a, 0) + 1
+                    if prints_twice:
+                        twice.add(a)
+        self.defining = defining
         outputs = {a for a in fn.outs if isinstance(a, Var)}
-        consumers_allow = set()  # vars whose one consumer may print them inline
-        for eqn in walk(fn.body):
-            if isinstance(REGISTRY[eqn.op].printer, Conditional | Expression) or self._squares(eqn):
-                continue  # these print an argument twice: it must be a name
-            consumers_allow.update(a for a in eqn.args if isinstance(a, Var) and uses[a] == 1)
 
         def inlinable(var) -> bool:
-            return var in consumers_allow and var not in outputs and var in self.defining
+            return uses.get(var) == 1 and var not in twice and var not in outputs and var in defining
 
         # Adjoints of temporaries are steps inside one line's chain rule: inline when used once. Adjoints of the
         # user's variables (z_bar) and gradients keep their lines: they are what a reader follows.
-        self.inlined = {
-            out
-            for eqn in walk(fn.body)
-            for out in eqn.outs
-            if out.primal is not None and not out.primal.hint and inlinable(out)
-        }
+        inlined = set()
+        printed_adjoints_of = set()
+        for var in defining:
+            primal = var.primal
+            if primal is not None:
+                if not primal.hint and inlinable(var):
+                    inlined.add(var)
+                else:
+                    printed_adjoints_of.add(primal)
         # A temporary whose adjoint is still printed (`t3_bar`) keeps its own line, so `t3` is there to read.
-        printed_adjoints_of = {
-            out.primal
-            for eqn in walk(fn.body)
-            for out in eqn.outs
-            if out.primal is not None and out not in self.inlined
-        }
-        self.inlined |= {
-            out
-            for eqn in walk(fn.body)
-            for out in eqn.outs
-            if not out.hint and out.primal is None and inlinable(out) and out not in printed_adjoints_of
-        }
+        for var in defining:
+            if not var.hint and var.primal is None and var not in printed_adjoints_of and inlinable(var):
+                inlined.add(var)
+        self.inlined = inlined
         self.namer = Namer(fn.user_names, taken=module_names.taken())
-        self._templates: dict[tuple, str] = {}
-        self.statements = [eqn for eqn in fn.body if eqn.out not in self.inlined]
+        self.statements = [eqn for eqn in fn.body if eqn.outs[0] not in inlined]
         self._allocate_names()
 
     def _reads(self, eqn):
@@ -216,32 +232,45 @@ class BodyPrinter:
                 else:
                     yield arg
 
+    def _last_uses(self) -> dict[Var, int]:
+        """Per printed variable, the index of the last statement that reads it (outputs: past the last)."""
+        last_use: dict[Var, int] = {}
+        inlined, defining = self.inlined, self.defining
+
+        def visit(eqn, i):
+            for arg in eqn.args:
+                if arg.__class__ is Var:
+                    if arg in inlined:
+                        visit(defining[arg], i)
+                    else:
+                        last_use[arg] = i
+
+        for i, eqn in enumerate(self.statements):
+            visit(eqn, i)
+        for atom in self.fn.outs:
+            if isinstance(atom, Var):
+                last_use[atom] = len(self.statements)  # outputs live to the return
+        return last_use
+
     def _allocate_names(self) -> None:
         """A Python name for every printed variable. Single assignment would give each version its own name
         (x, x_1, x_2, ...); instead a name is reused, within its family, once its holder is dead: the code then
         reads like the user's (`x = tanh(x * w + 0.5)`, a running `x_bar`), and a function keeps few locals,
         which CPython runs faster (past 256 locals every access takes an extra instruction). Families never
         mix: the user's names, our adjoints (`x_bar`) and temporaries (`t0`) each reuse only their own."""
-        last_use: dict[Var, int] = {}
-        for i, eqn in enumerate(self.statements):
-            for var in self._reads(eqn):
-                last_use[var] = i
-        for atom in self.fn.outs:
-            if isinstance(atom, Var):
-                last_use[atom] = len(self.statements)  # outputs live to the return
+        last_use = self._last_uses()
         # Per family: its names in order of creation, the held ones in a heap by when their holder dies, and the
         # free ones in a heap by creation order (the first free name is taken: deterministic, and linear time).
         families: dict[tuple[str, bool], list[str]] = {}
         expiring: dict[tuple[str, bool], list[tuple[int, int, str]]] = {}
         free: dict[tuple[str, bool], list[tuple[int, str]]] = {}
-
-        def hold(key, index, name, var):
-            heapq.heappush(expiring.setdefault(key, []), (last_use.get(var, -1), index, name))
+        names = self.namer.names
+        heappush, heappop = heapq.heappush, heapq.heappop
 
         def add_name(key, name, var):
-            names = families.setdefault(key, [])
-            names.append(name)
-            hold(key, len(names) - 1, name, var)
+            family = families.setdefault(key, [])
+            family.append(name)
+            heappush(expiring.setdefault(key, []), (last_use.get(var, -1), len(family) - 1, name))
 
         for p in self.fn.params:
             name = self.namer.name(p.var)
@@ -250,35 +279,34 @@ class BodyPrinter:
         for p, gradient in zip(
             (self.fn.params[i] for i in self.fn.wrt), self.fn.outs[1 : 1 + len(self.fn.wrt)], strict=True
         ):
-            if isinstance(gradient, Var) and gradient.primal is p.var and gradient not in self.namer.names:
+            if isinstance(gradient, Var) and gradient.primal is p.var and gradient not in names:
                 name = self.namer.fresh(f"{p.name}_bar")
                 add_name((f"{p.name}_bar", False), name, gradient)
-                self.namer.names[gradient] = name
+                names[gradient] = name
         for i, eqn in enumerate(self.statements):
-            var = eqn.out
-            if var in self.namer.names:
+            var = eqn.outs[0]
+            if var in names:
                 continue  # a gradient, named above
             primal = var.primal
-            if primal is not None and (primal.hint or primal in self.namer.names):
-                stem = primal.hint if primal.hint else self.namer.names[primal]
-                hint, user = f"{stem}{var.suffix}", False
+            if primal is not None and (primal.hint or primal in names):
+                stem = primal.hint if primal.hint else names[primal]
+                key = (f"{stem}{var.suffix}", False)
             elif primal is not None:
-                hint, user = "", False  # its primal was merged away by CSE: a plain temporary
+                key = ("", False)  # its primal was merged away by CSE: a plain temporary
             else:
-                hint, user = var.hint, var.user
-            key = (hint, user)
+                key = (var.hint, var.user)
             # a holder read by this very statement may give up its name: the right side is evaluated first
             held, available = expiring.setdefault(key, []), free.setdefault(key, [])
             while held and held[0][0] <= i:
-                _, index, name = heapq.heappop(held)
-                heapq.heappush(available, (index, name))
+                _, index, name = heappop(held)
+                heappush(available, (index, name))
             if available:
-                index, name = heapq.heappop(available)
-                hold(key, index, name, var)
+                index, name = heappop(available)
+                heappush(held, (last_use.get(var, -1), index, name))
             else:
-                name = self.namer.fresh(hint, user)
+                name = self.namer.fresh(*key)
                 add_name(key, name, var)
-            self.namer.names[var] = name
+            names[var] = name
 
     @staticmethod
     def _squares(eqn) -> bool:
@@ -286,19 +314,59 @@ class BodyPrinter:
 
     def lines(self) -> list[str]:
         out: list[str] = []
-        last_loc = None
+        last_loc = last_raw = last_key = None
         in_reverse = False
+        names = self.namer.names
+        origin = self.fn.origin
         for eqn in self.statements:
             loc = eqn.loc
-            if loc.reverse and not in_reverse:
-                in_reverse = True
-                out.append("    # reverse sweep")
-            key = (loc.file, loc.func, loc.line, loc.reverse)
-            if key != last_loc:
-                last_loc = key
-                out.append(f"    # {loc.describe(self.fn.origin)}")
-            out.append(f"    {self.namer.name(eqn.out)} = {self._source(self._eqn_expr(eqn))}")
+            if loc is not last_loc:  # equations of one source line mostly share their Loc
+                last_loc = loc
+                if loc.reverse and not in_reverse:
+                    in_reverse = True
+                    out.append("    # reverse sweep")
+                raw = (loc.path, loc.func, loc.line, loc.reverse)
+                if raw != last_raw:  # the same path surely gives the same base name (`file`)
+                    last_raw = raw
+                    key = (loc.file, loc.func, loc.line, loc.reverse)
+                    if key != last_key:
+                        last_key = key
+                        out.append(f"    # {loc.describe(origin)}")
+            out.append(f"    {names[eqn.outs[0]]} = {self._statement_text(eqn)}")
         return out
+
+    def _key(self, eqn, names: list[str]) -> tuple:
+        """The IR shape of the expression printed for `eqn`: its op, and per argument a Const, the shape of the
+        expression inlined there, or 0 for a name (collected, in printing order, into `names`). Within one
+        module the shape decides the text (how each op prints and the module-level names it uses are fixed)."""
+        parts = [eqn.op]
+        inlined = self.inlined
+        for a in eqn.args:
+            if a.__class__ is Var:
+                if a in inlined:
+                    parts.append(self._key(self.defining[a], names))
+                else:
+                    names.append(self.namer.names[a])
+                    parts.append(0)
+            else:
+                parts.append(a)
+        return tuple(parts)
+
+    def _statement_text(self, eqn) -> str:
+        """The right side of a statement: astor prints each IR shape once, with numbered placeholders for the
+        names, and each statement of that shape fills them in."""
+        names: list[str] = []
+        key = self._key(eqn, names)
+        template = self._statement_templates.get(key)
+        if template is None:
+            self._placeholders = itertools.count()
+            try:
+                text = astor_text(self._eqn_expr(eqn))
+            finally:
+                self._placeholders = None
+            template = _PLACEHOLDER.sub(r"{\1}", text.replace("{", "{{").replace("}", "}}"))
+            self._statement_templates[key] = template
+        return template.format(*names)
 
     def _source(self, expr: ast.expr) -> str:
         """astor's text for `expr`. Statements repeat a few shapes with other names (a chain of 10,000 steps
@@ -325,6 +393,8 @@ class BodyPrinter:
             return constant(atom.value)
         if atom in self.inlined:
             return self._eqn_expr(self.defining[atom])
+        if self._placeholders is not None:
+            return ast.Name(f"__sg{next(self._placeholders)}__", ast.Load())
         return ast.Name(self.namer.name(atom), ast.Load())
 
     def _eqn_expr(self, eqn) -> ast.expr:
