@@ -13,6 +13,7 @@ decorated object.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import inspect
 import linecache
 import os
@@ -31,17 +32,19 @@ _cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # fun -> {(wrt,
 _cache_lock = threading.RLock()
 
 
-def compiled_for(fun, wrt: tuple[int, ...], bare: bool, shapes: tuple = ()) -> Compiled:
+def compiled_for(
+    fun, wrt: tuple[int, ...], bare: bool, shapes: tuple = (), target: str = "python", reduce: str | None = None
+) -> Compiled:
     """The compiled module for `fun` and this request, compiled at most once per process. `shapes` is a
-    specialization key (`shape_key`), () for the general module."""
+    specialization key (`shape_key`), () for the general module; `target` and `reduce` as `grad` takes them."""
     with _cache_lock:
         per_function = _cache.setdefault(fun, {})
-        key = (wrt, bare, shapes)
+        key = (wrt, bare, shapes, target, reduce)
         if key not in per_function:
             names = list(inspect.signature(fun).parameters)
             by_name = {names[i]: shape for i, shape in enumerate(shapes) if shape is not None and i < len(names)}
             try:
-                per_function[key] = compile_cached(fun, wrt, bare=bare, shapes=by_name)
+                per_function[key] = compile_cached(fun, wrt, bare=bare, shapes=by_name, target=target, reduce=reduce)
             except SymgradError as exc:  # the message has the user's file and line: symgrad's frames are noise
                 raise exc.with_traceback(None) from None
             except RecursionError:  # a safety net: the compiler's walks are not all iterative yet
@@ -119,9 +122,22 @@ class GradFunction(functools.partial):
         namespace["_symgrad_first_call"] = self._first_call
         return self
 
+    _target = "python"  # the target and reduction asked for (set by the decorator)
+    _reduce = None
+
     @property
     def compiled(self) -> Compiled:
-        return compiled_for(self.fun, self._wrt, self._bare)
+        return compiled_for(self.fun, self._wrt, self._bare, (), self._target, self._reduce)
+
+    @property
+    def batch(self):
+        """target="numba": the entry point that loops over points in compiled code (each argument a 1-D array)."""
+        generated = self.compiled.value_and_grad if self._with_value else self.compiled.grad
+        namespace = getattr(generated, "py_func", generated).__globals__  # a Numba dispatcher wraps py_func
+        name = f"{generated.__name__}_batch"
+        if name not in namespace:
+            raise SymgradError(f"{self.fun.__name__} has no batch entry point for target={self._target!r}")
+        return namespace[name]
 
     def _first_call(self, *args, **kwargs):
         stub = self.func
@@ -129,6 +145,10 @@ class GradFunction(functools.partial):
             if not self._loaded:
                 compiled = self.compiled
                 generated = compiled.value_and_grad if self._with_value else compiled.grad
+                if not inspect.isfunction(generated):  # a compiled target's callable (Numba): the stub calls it
+                    self._namespace["_symgrad_first_call"] = generated
+                    self._loaded = True
+                    return generated(*args, **kwargs)
                 self._namespace.update(generated.__globals__)
                 stub.__code__ = generated.__code__
                 stub.__defaults__ = generated.__defaults__
@@ -216,7 +236,11 @@ class SpecializedGradFunction(GradFunction):
         with self._lock:
             if key not in self._specialized:
                 general = len(self._specialized) >= MAX_SPECIALIZATIONS or all(k is None for k in key)
-                compiled = self.compiled if general else compiled_for(self.fun, self._wrt, self._bare, key)
+                compiled = (
+                    self.compiled
+                    if general
+                    else compiled_for(self.fun, self._wrt, self._bare, key, self._target, self._reduce)
+                )
                 self._specialized[key] = compiled.value_and_grad if self._with_value else compiled.grad
             return self._specialized[key]
 
@@ -226,7 +250,7 @@ class SpecializedGradFunction(GradFunction):
             bound = self._signature.bind(*args, **kwargs)
             bound.apply_defaults()
             args = bound.args
-        return compiled_for(self.fun, self._wrt, self._bare, shape_key(args))
+        return compiled_for(self.fun, self._wrt, self._bare, shape_key(args), self._target, self._reduce)
 
 
 def export_text(text: str, path, *, overwrite: bool = False, how_to_force: str = "pass overwrite=True") -> str:
@@ -254,11 +278,29 @@ def export_text(text: str, path, *, overwrite: bool = False, how_to_force: str =
     return path
 
 
+TARGETS = {"python": None, "numpy": "numpy", "numba": "numba"}  # target -> the package its modules import
+
+
+def check_target(target, reduce) -> None:
+    """A SymgradError for a target or reduction `grad` does not know, or whose package is not installed."""
+    if target not in TARGETS:
+        raise SymgradError(f"target={target!r}: the targets are {', '.join(map(repr, TARGETS))}")
+    if reduce not in (None, "sum"):
+        raise SymgradError(f"reduce={reduce!r}: reduce is None (per point) or 'sum'")
+    if reduce is not None and target != "numpy":
+        raise SymgradError("reduce='sum' sums over the points of target='numpy'; pass target='numpy'")
+    package = TARGETS[target]
+    if package is not None and importlib.util.find_spec(package) is None:
+        raise SymgradError(f"target={target!r} needs {package}: pip install 'symgrad[{package}]'")
+
+
 def _decorator(with_value: bool):
-    def decorate(fun=None, *, wrt=None, specialize=False):
-        if fun is None:
-            return functools.partial(decorate, wrt=wrt, specialize=specialize)  # no frame of its own
+    def decorate(fun=None, *, wrt=None, specialize=False, target="python", reduce=None):
+        if fun is None:  # no frame of its own
+            return functools.partial(decorate, wrt=wrt, specialize=specialize, target=target, reduce=reduce)
+        check_target(target, reduce)
         decorated = (SpecializedGradFunction if specialize else GradFunction)(fun, wrt, with_value)
+        decorated._target, decorated._reduce = target, reduce
         error = fence.decoration_error(fun)
         if error is not None:
             raise error from None  # here, one frame under the user's decorator line

@@ -311,8 +311,8 @@ class CachedModule:
     """A module loaded from the cache: `source`, `filename` and the two entry points at once; the IR (which the
     cache does not keep) is compiled again only if asked for."""
 
-    def __init__(self, fun, wrt, bare, shapes, source, filename, value_and_grad, grad):
-        self._request = (fun, wrt, bare, shapes)
+    def __init__(self, fun, wrt, bare, shapes, source, filename, value_and_grad, grad, target="python", reduce=None):
+        self._request = (fun, wrt, bare, shapes, target, reduce)
         self.source = source
         self.filename = filename
         self.value_and_grad = value_and_grad
@@ -320,8 +320,8 @@ class CachedModule:
 
     @functools.cached_property
     def _compiled(self):
-        fun, wrt, bare, shapes = self._request
-        return compile_function(fun, wrt, bare=bare, shapes=shapes)
+        fun, wrt, bare, shapes, target, reduce = self._request
+        return compile_function(fun, wrt, bare=bare, shapes=shapes, target=target, reduce=reduce)
 
     @property
     def ir(self):
@@ -332,11 +332,14 @@ class CachedModule:
         return self._compiled.forward_ir
 
 
-def compile_cached(fun, wrt: tuple[int, ...], *, bare: bool, shapes: dict | None = None):
+def compile_cached(fun, wrt: tuple[int, ...], *, bare: bool, shapes: dict | None = None, target="python", reduce=None):
     """`pipeline.compile_function`, through the persistent cache when it is on and the function can be keyed."""
+    options = {"target": target, "reduce": reduce}
     if not enabled():
-        return compile_function(fun, wrt, bare=bare, shapes=shapes)
+        return compile_function(fun, wrt, bare=bare, shapes=shapes, **options)
     request = (tuple(wrt), bare, tuple(sorted((shapes or {}).items())))
+    if target != "python" or reduce is not None:  # the Python target's keys stay as they were
+        request += (target, reduce)
     cache_key = key(fun, request)
     if cache_key is not None:
         found = load(cache_key)
@@ -348,8 +351,8 @@ def compile_cached(fun, wrt: tuple[int, ...], *, bare: bool, shapes: dict | None
             except Exception:  # a damaged file that still had the right header and length: compile anew
                 pass
             else:
-                return CachedModule(fun, wrt, bare, shapes, text, header["filename"], *entry_points)
-    compiled = compile_function(fun, wrt, bare=bare, shapes=shapes)
+                return CachedModule(fun, wrt, bare, shapes, text, header["filename"], *entry_points, **options)
+    compiled = compile_function(fun, wrt, bare=bare, shapes=shapes, **options)
     if cache_key is not None:
         names = {"filename": compiled.filename, "value_and_grad": compiled.value_and_grad.__name__,
                  "grad": compiled.grad.__name__}  # fmt: skip

@@ -18,6 +18,8 @@ from .ir import Function
 from .lower import lower
 from .passes import optimize
 from .reverse import reverse
+from .targets.numba import emit_module as emit_numba
+from .targets.numpy import emit_module as emit_numpy
 from .targets.python import emit_entry, emit_module
 
 
@@ -42,26 +44,43 @@ def stages(fun, wrt: tuple[int, ...] | None = None, shapes: dict | None = None) 
 
 
 def compile_function(
-    fun, wrt: tuple[int, ...], *, bare: bool, optimized: bool = True, shapes: dict | None = None
+    fun,
+    wrt: tuple[int, ...],
+    *,
+    bare: bool,
+    optimized: bool = True,
+    shapes: dict | None = None,
+    target: str = "python",
+    reduce: str | None = None,
 ) -> Compiled:
-    """`shapes`: specialize on list lengths (see `lower.lower`)."""
+    """`shapes`: specialize on list lengths (see `lower.lower`); `target`, `reduce`: see `emit`."""
     # Compilation allocates many small objects that all stay alive until it ends; the cyclic garbage collector
     # would rescan them again and again (a third of the time of a 10,000-step chain). It is paused meanwhile.
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _compile(fun, wrt, bare=bare, optimized=optimized, shapes=shapes)
+        return _compile(fun, wrt, bare=bare, optimized=optimized, shapes=shapes, target=target, reduce=reduce)
     finally:
         if paused:
             gc.enable()
 
 
-def _compile(fun, wrt: tuple[int, ...], *, bare: bool, optimized: bool, shapes: dict | None) -> Compiled:
+def emit(fn: Function, *, bare: bool, target: str = "python", reduce: str | None = None) -> str:
+    """The module text for `target`: "python" (CPython), "numpy" (arrays of points; `reduce="sum"` sums over
+    them), "numba" (the CPython module compiled by numba.njit)."""
+    if target == "numpy":
+        return emit_numpy(fn, bare=bare, reduce=reduce)
+    if target == "numba":
+        return emit_numba(fn, bare=bare)
+    return emit_module(fn, bare=bare)
+
+
+def _compile(fun, wrt, *, bare: bool, optimized: bool, shapes: dict | None, target: str, reduce) -> Compiled:
     lowered = lower(fun, shapes, wrt)
     differentiated = reverse(lowered, wrt)
     if optimized:
         differentiated = optimize(differentiated)
-    text = emit_module(differentiated, bare=bare)
+    text = emit(differentiated, bare=bare, target=target, reduce=reduce)
     origin = f"{differentiated.origin.file}:{differentiated.origin.line}"
     filename = loader.pseudo_filename(differentiated.qualname, origin)
     code = compile(text, filename, "exec")

@@ -1,0 +1,171 @@
+"""The Numba target: the CPython target's module, made for `numba.njit` and compiled by it.
+
+Assumes a verified, differentiated Function. What Numba needs that CPython does not (and only that):
+- typed tapes: one list per push site (`common.split_tapes`), so each holds one tuple type;
+- no `reversed(range(...))`: a `for_rev` becomes a `for` over the same range counting down (`_count_down`);
+- every function of the module is compiled: the entry points and the pasted helpers (`sigmoid`) carry `@jit`,
+  which is `numba.njit(cache=True)` where the module is a real file Numba can cache beside (an exported
+  module), and `numba.njit` alone where it is text compiled in memory (Numba has nowhere to cache it);
+- batch entry points `<name>_value_and_grad_batch(x, y, ...)` and `<name>_grad_batch(...)` for functions of
+  numbers: every argument a 1-D array of one length, looped over in compiled code with `prange` (each point's
+  evaluation only reads its arguments and writes its own slot of the results, so the iterations are
+  independent); the results are float arrays, the gradient shaped as the scalar entry point's.
+Guarantees: the module imports only `math` and `numba` (never symgrad, never NumPy by name); it is the Python
+target's text otherwise, so it is deterministic and readable with the same `# line N` comments, and each point
+computes the same operations in the same order as the Python target (Numba calls the same libm for `math`'s
+functions, so results agree within an ulp per operation).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import replace
+
+from ...ir import Builder, Const, Eqn, Function, Namer, verify
+from ...ir import structured as layout
+from ..common import TargetError, list_params, split_tapes
+from ..python import emit_module as emit_python
+
+_JIT_HELPER = '''
+
+def {jit}(function=None, **options):
+    """numba.njit with its on-disk cache where this module is a file (exported), without it otherwise."""
+    if function is None:
+        return lambda function: {jit}(function, **options)
+    try:
+        return {njit}(cache=True, **options)(function)
+    except RuntimeError:  # no file beside which to cache: a module compiled from text in memory
+        return {njit}(**options)(function)
+'''
+
+
+def _count_down(fn: Function) -> Function:
+    """Each `for_rev(start, stop, step)` as `for(last, start - 1, -step)`: the same indices, last first."""
+
+    def rewrite(body) -> tuple:
+        result = []
+        for eqn in body:
+            if eqn.blocks:
+                blocks = tuple(type(b)(b.params, rewrite(b.body), b.outs) for b in eqn.blocks)
+                eqn = replace(eqn, blocks=blocks)
+            if eqn.op == "for_rev":
+                start, stop, step = layout.leading(eqn)
+                if not (isinstance(step, Const) and type(step.value) is int and step.value > 0):
+                    raise TargetError(
+                        f"{fn.qualname}: the numba target reverses loops over range() with a constant positive "
+                        "step only; write the step as a number"
+                    )
+                b = Builder().at(eqn.loc)
+                s = step.value
+                if s == 1:
+                    last = b.sub(stop, 1)
+                else:
+                    span = b.mul(b.floordiv(b.sub(b.sub(stop, start), 1), s), s)
+                    last = span if _is(start, 0) else b.add(start, span)
+                end = b.sub(start, 1)
+                result.extend(b.eqns)
+                eqn = Eqn(eqn.outs, "for", (last, end, Const(-step.value), *layout.inits(eqn)), eqn.loc, eqn.blocks)
+            result.append(eqn)
+        return tuple(result)
+
+    return verify(fn.with_body(rewrite(fn.body)))
+
+
+def _is(atom, value) -> bool:
+    return isinstance(atom, Const) and type(atom.value) is int and atom.value == value
+
+
+def _fresh(names, base: str) -> str:
+    for candidate in itertools.chain([base], (f"{base}_{i}" for i in itertools.count(1))):
+        if candidate not in names:
+            return candidate
+    raise AssertionError("unreachable")
+
+
+def emit_module(fn: Function, *, bare: bool) -> str:
+    fn = _count_down(split_tapes(fn))
+    text = emit_python(fn, bare=bare)
+    header, rest = text.split("\n", 2)[:2], text.split("\n", 2)[2]
+    taken = set(fn.user_names) | {p.name for p in fn.params}
+    # module-level names of the Python text (imports, helpers, entry points) are taken too
+    for line in text.splitlines():
+        if line.startswith("def "):
+            taken.add(line[4 : line.index("(")])
+        elif line.startswith("from "):
+            taken.update(part.split(" as ")[-1].strip() for part in line.split(" import ", 1)[1].split(","))
+    njit, prange, jit = _fresh(taken, "njit"), None, None
+    taken.add(njit)
+    prange = _fresh(taken, "prange")
+    taken.add(prange)
+    jit = _fresh(taken, "jit")
+    taken.add(jit)
+    imports = f"from numba import njit{'' if njit == 'njit' else ' as ' + njit}, prange"
+    imports += "" if prange == "prange" else f" as {prange}"
+    lines = []
+    for line in rest.split("\n"):
+        if line.startswith("def "):
+            lines.append(f"@{jit}")
+        lines.append(line)
+    body = "\n".join(lines)
+    # the imports end at the first blank line after the header
+    first_blank = body.index("\n\n") if "\n\n" in body else len(body)
+    import_text, after = body[:first_blank], body[first_blank:]
+    import_text = (import_text + "\n" if import_text.strip() else "") + imports
+    batch = "" if list_params(fn) else _batch_text(fn, bare, taken, jit, prange)
+    return (
+        "\n".join(
+            [
+                header[0],
+                "# Standalone: needs Numba (numba.njit compiles every function). Regenerate it rather than edit it.",
+                import_text + "\n" + _JIT_HELPER.format(jit=jit, njit=njit).rstrip("\n") + after.rstrip("\n"),
+            ]
+        )
+        + "\n"
+        + batch
+    )
+
+
+def _batch_text(fn: Function, bare: bool, taken: set, jit: str, prange: str) -> str:
+    namer = Namer(fn.user_names, taken=taken)
+    params = [p.name for p in fn.params]
+    for name in params:
+        namer.fresh(name, user=True)
+    n, k, value, result = (namer.fresh(h) for h in ("n", "k", "value", "result"))
+    grads = [namer.fresh(f"{fn.params[i].name}_bar") for i in fn.wrt]
+    first = params[0] if params else None
+    out = []
+    for with_value in (True, False):
+        entry = f"{fn.name}_value_and_grad" if with_value else f"{fn.name}_grad"
+        what = " and its gradient" if with_value else "'s gradient"
+        lines = [
+            "",
+            "",
+            f"@{jit}(parallel=True)",
+            f"def {entry}_batch({', '.join(params)}):",
+            f'    """{fn.qualname}{what} at many points: each argument a 1-D array, all of one length;',
+            '    the points run in parallel threads."""',
+        ]
+        if first is None:
+            raise TargetError(f"{fn.qualname} has no parameters: there is nothing to batch over")
+        lines.append(f"    {n} = len({first})")
+        for name in params[1:]:
+            lines.append(f"    if len({name}) != {n}:")
+            lines.append(f"        raise ValueError('every argument of {entry}_batch must have the same length')")
+        allocated = ([value] if with_value else []) + grads
+        for name in allocated:
+            lines.append(f"    {name} = {first} * 0.0")
+        args = ", ".join(f"{p.name}={p.name}[{k}]" if p.kind == "KEYWORD_ONLY" else f"{p.name}[{k}]" for p in fn.params)
+        lines.append(f"    for {k} in {prange}({n}):")
+        lines.append(f"        {result} = {entry}({args})")
+        gradient = f"{result}[1]" if with_value else result
+        if with_value:
+            lines.append(f"        {value}[{k}] = {result}[0]")
+        for j, name in enumerate(grads):
+            lines.append(f"        {name}[{k}] = {gradient}" + ("" if bare else f"[{j}]"))
+        packed = grads[0] if bare else "(" + ", ".join(grads) + ("," if len(grads) == 1 else "") + ")"
+        lines.append(f"    return {value}, {packed}" if with_value else f"    return {packed}")
+        out.append("\n".join(lines))
+    return "\n".join(out) + "\n"
+
+
+__all__ = ["emit_module"]
