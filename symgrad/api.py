@@ -23,6 +23,8 @@ import weakref
 from collections.abc import Sequence
 
 from . import fence
+from .arguments import argument_key, describe_key, has_structure, key_shapes
+from .arguments import entry as structured_entry
 from .cache import compile_cached
 from .emit import GENERATED_MARKER
 from .errors import SymgradError, UnsupportedSyntax
@@ -42,7 +44,8 @@ def compiled_for(
         key = (wrt, bare, shapes, target, reduce)
         if key not in per_function:
             names = list(inspect.signature(fun).parameters)
-            by_name = {names[i]: shape for i, shape in enumerate(shapes) if shape is not None and i < len(names)}
+            lowered = key_shapes(shapes)  # arrays as the lists they become
+            by_name = {names[i]: shape for i, shape in enumerate(lowered) if shape is not None and i < len(names)}
             try:
                 per_function[key] = compile_cached(fun, wrt, bare=bare, shapes=by_name, target=target, reduce=reduce)
             except SymgradError as exc:  # the message has the user's file and line: symgrad's frames are noise
@@ -188,24 +191,11 @@ MAX_SPECIALIZATIONS = 64
 """Past this many list-length combinations, a specialized function calls its general module."""
 
 
-def shape_key(args) -> tuple:
-    """Per argument: None for a non-list, else ("list" or "tuple", its length) -- or the lengths of its
-    elements, for a list of lists. Exact types only: a list subclass or an array gets the general code."""
-    key = []
-    for arg in args:
-        kind = type(arg)
-        if kind is not list and kind is not tuple:
-            key.append(None)
-            continue
-        container = "list" if kind is list else "tuple"
-        if arg and type(arg[0]) in (list, tuple):
-            try:
-                key.append((container, tuple(map(len, arg))))
-                continue
-            except TypeError:
-                pass  # not a list of lists throughout: its elements stay run-time values
-        key.append((container, len(arg)))
-    return tuple(key)
+def shape_key(args, wrt=None) -> tuple:
+    """Per argument: None for a number, else ("list" or "tuple", its length) -- or the lengths of its
+    elements, for a list of lists; ("ndarray", shape) for a NumPy array; ("struct", spec) for an object, a dict,
+    or a nested list among the differentiated parameters `wrt` (`arguments.argument_key`). Exact types only."""
+    return argument_key(args, wrt)
 
 
 class SpecializedGradFunction(GradFunction):
@@ -226,7 +216,7 @@ class SpecializedGradFunction(GradFunction):
             bound = self._signature.bind(*args, **kwargs)
             bound.apply_defaults()
             args = bound.args
-        key = shape_key(args)
+        key = shape_key(args, self._wrt)
         generated = self._specialized.get(key)
         if generated is None:
             generated = self._compile_for(key)
@@ -235,13 +225,19 @@ class SpecializedGradFunction(GradFunction):
     def _compile_for(self, key: tuple):
         with self._lock:
             if key not in self._specialized:
-                general = len(self._specialized) >= MAX_SPECIALIZATIONS or all(k is None for k in key)
+                structured = has_structure(key)  # no general module can take these arguments
+                general = (len(self._specialized) >= MAX_SPECIALIZATIONS and not structured) or all(
+                    k is None for k in key
+                )
                 compiled = (
                     self.compiled
                     if general
                     else compiled_for(self.fun, self._wrt, self._bare, key, self._target, self._reduce)
                 )
-                self._specialized[key] = compiled.value_and_grad if self._with_value else compiled.grad
+                generated = compiled.value_and_grad if self._with_value else compiled.grad
+                if structured:
+                    generated = structured_entry(generated, key, self._wrt, self._bare, self._with_value)
+                self._specialized[key] = generated
             return self._specialized[key]
 
     def specialized(self, *args, **kwargs) -> Compiled:
@@ -250,7 +246,57 @@ class SpecializedGradFunction(GradFunction):
             bound = self._signature.bind(*args, **kwargs)
             bound.apply_defaults()
             args = bound.args
-        return compiled_for(self.fun, self._wrt, self._bare, shape_key(args), self._target, self._reduce)
+        key = shape_key(args, self._wrt)
+        compiled = compiled_for(self.fun, self._wrt, self._bare, key, self._target, self._reduce)
+        if has_structure(key):
+            return StructuredModule(compiled, key, list(self._signature.parameters), self)
+        return compiled
+
+
+class StructuredModule:
+    """The module compiled for structured arguments: its text (with a closing comment on how the arguments are
+    converted), its IR, and entry points that take the arguments as the caller passes them."""
+
+    def __init__(self, compiled, key, names, decorated):
+        self._compiled = compiled
+        self.source = compiled.source + describe_key(key, names)
+        self.filename = compiled.filename
+        wrt, bare = decorated._wrt, decorated._bare
+        self.value_and_grad = structured_entry(compiled.value_and_grad, key, wrt, bare, True)
+        self.grad = structured_entry(compiled.grad, key, wrt, bare, False)
+
+    @property
+    def ir(self):
+        return self._compiled.ir
+
+    @property
+    def forward_ir(self):
+        return self._compiled.forward_ir
+
+
+class OnDemandGradFunction(SpecializedGradFunction):
+    """`grad(f)` without `specialize=True`: the general module (swapped in at the first call, as `GradFunction`
+    does) -- unless the first call passes a structured argument (an object, a dict, a NumPy array, a nested list
+    that is differentiated), which only a module compiled for its structure can take: then it dispatches by
+    structure and lengths from then on, as `specialize=True` does."""
+
+    def __new__(cls, fun, wrt, with_value: bool):
+        self = super().__new__(cls, fun, wrt, with_value)
+        self._namespace["_symgrad_first_call"] = self._first_call
+        return self
+
+    def _first_call(self, *args, **kwargs):
+        if self._target == "python" and not self._loaded:
+            bound = args
+            if kwargs:
+                bound = self._signature.bind(*args, **kwargs)
+                bound.apply_defaults()
+                bound = bound.args
+            if has_structure(shape_key(bound, self._wrt)):
+                with self._lock:
+                    self._namespace["_symgrad_first_call"] = self._dispatch
+                return self._dispatch(*args, **kwargs)
+        return GradFunction._first_call(self, *args, **kwargs)
 
 
 def export_text(text: str, path, *, overwrite: bool = False, how_to_force: str = "pass overwrite=True") -> str:
@@ -299,7 +345,7 @@ def _decorator(with_value: bool):
         if fun is None:  # no frame of its own
             return functools.partial(decorate, wrt=wrt, specialize=specialize, target=target, reduce=reduce)
         check_target(target, reduce)
-        decorated = (SpecializedGradFunction if specialize else GradFunction)(fun, wrt, with_value)
+        decorated = (SpecializedGradFunction if specialize else OnDemandGradFunction)(fun, wrt, with_value)
         decorated._target, decorated._reduce = target, reduce
         error = fence.decoration_error(fun)
         if error is not None:

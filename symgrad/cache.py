@@ -40,6 +40,7 @@ from importlib import resources
 from . import load as loader
 from .pipeline import compile_function
 from .pycode import code_names, plain_function
+from .structure import has_classes
 
 _HEADER = "# symgrad cache "
 
@@ -335,8 +336,8 @@ class CachedModule:
 def compile_cached(fun, wrt: tuple[int, ...], *, bare: bool, shapes: dict | None = None, target="python", reduce=None):
     """`pipeline.compile_function`, through the persistent cache when it is on and the function can be keyed."""
     options = {"target": target, "reduce": reduce}
-    if not enabled():
-        return compile_function(fun, wrt, bare=bare, shapes=shapes, **options)
+    if not enabled() or any(s[0] == "struct" and has_classes(s[1]) for s in (shapes or {}).values()):
+        return compile_function(fun, wrt, bare=bare, shapes=shapes, **options)  # a class's methods are unkeyed
     request = (tuple(wrt), bare, tuple(sorted((shapes or {}).items())))
     if target != "python" or reduce is not None:  # the Python target's keys stay as they were
         request += (target, reduce)

@@ -216,10 +216,11 @@ def _check_tree(src: Source, root: ast.AST) -> None:
     # Depth-first in field order, so the first error reported is the first in the source; annotations
     # are skipped because they are ignored.
     stack = [root]
+    keys: set[int] = set()  # ids of string constants used as subscripts (dict keys), the one place strings may be
     while stack:
         node = stack.pop()
         if isinstance(node, _ALLOWED):
-            _check_node(src, node)
+            _check_node(src, node, keys)
         elif type(node) not in _BINOP_HINTS:  # operators are reported by the BinOp/AugAssign holding them
             message, hint = _NODE_HINTS.get(type(node), (f"{_describe(node)} is not supported", _SUPPORTED))
             raise src.error(node, message, hint)
@@ -233,7 +234,7 @@ def _check_tree(src: Source, root: ast.AST) -> None:
         stack.extend(reversed(children))
 
 
-def _check_node(src: Source, node: ast.AST) -> None:
+def _check_node(src: Source, node: ast.AST, keys: set[int]) -> None:
     if isinstance(node, ast.Expr):
         _check_expression_statement(src, node)
     if isinstance(node, ast.BinOp | ast.AugAssign) and type(node.op) in _BINOP_HINTS:
@@ -243,13 +244,12 @@ def _check_node(src: Source, node: ast.AST) -> None:
     if isinstance(node, ast.Constant):
         value = node.value
         if not isinstance(value, int | float):
-            if isinstance(value, str) and _is_docstring_node(src, node):
+            if isinstance(value, str) and (_is_docstring_node(src, node) or id(node) in keys):
                 return
             raise src.error(node, f"the constant {_constant_text(value)} is not a number symgrad can use",
                             "use int or float literals")  # fmt: skip
     if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
-        raise src.error(node, f"indexing with the string {_constant_text(node.slice.value)} (a dict) is not supported",
-                        "pass lists or tuples of floats and index them by position")  # fmt: skip
+        keys.add(id(node.slice))  # `p["w"]`: a dict parameter's key (lowering resolves it at compile time)
     if isinstance(node, ast.Call):
         _check_call_arguments(src, node)
         for arg in node.args:
@@ -274,14 +274,16 @@ def _is_docstring_node(src: Source, node: ast.Constant) -> bool:
 def _check_target(src: Source, target: ast.AST, augmented: bool) -> None:
     if isinstance(target, ast.Name):
         return
-    if isinstance(target, ast.Tuple) and not augmented:
+    if isinstance(target, ast.Tuple | ast.List) and not augmented:
         for element in target.elts:
             _check_target(src, element, augmented)
         return
+    if isinstance(target, ast.Subscript) and not isinstance(target.slice, ast.Slice):
+        return  # `h[j] = v`, `W[j][i] += v`: lowering decides whose list it is and whether it can be followed
     message, hint = _NODE_HINTS.get(type(target), (f"assignment to {_describe(target)} is not supported", ""))
     if isinstance(target, ast.Subscript):
-        message = "assigning to a list element is not supported"
-        hint = "lists only grow: build a new list with append or a comprehension"
+        message = "assigning to a slice of a list is not supported"
+        hint = "assign the elements one by one in a loop: `for i in range(a, b): h[i] = ...`"
     if isinstance(target, ast.Attribute):
         message, hint = "assignment to an attribute is not supported", "assign to a local name"
     raise src.error(target, message, hint or "assign to a name, or unpack a tuple into names")

@@ -199,7 +199,7 @@ REJECTED = [
         "helpers.two_arg_helper(...) passes 'fast'",
         kinds=K("Call", "keyword"),
     ),
-    Reject("dict_style_index", 'KW["y"]', "indexing with the string 'y'", absent="constant", kinds=K("Subscript")),
+    Reject("dict_style_index", 'XS["y"]', "indexing with the string 'y'", absent="constant", kinds=K("Subscript")),
     Reject("f_string_passed_to_call", 'tanh(f"', "the call tanh(...) passes an f-string", kinds=K("Call")),
     # signatures
     Reject("varargs_param", "rest)", "`*args`"),  # ast puts the arg node at its name, after the `*`

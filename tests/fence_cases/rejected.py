@@ -456,7 +456,7 @@ def unpack_length_mismatch(x):
 
 
 def unpack_number(x):
-    a, b = x  # <- here
+    a, b = x * 2.0  # <- here
     return a
 
 
@@ -668,5 +668,5 @@ def bare_expression_statement(x):
 
 
 def dict_style_index(x):
-    y = KW["y"] * x  # <- here
+    y = XS["y"] * x  # <- here
     return y

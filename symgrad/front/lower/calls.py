@@ -19,7 +19,7 @@ from ...ir import Const, Var
 from ...ops import REGISTRY, UNARY_FUNCTIONS
 from ...source import get_source
 from .frame import Frame
-from .values import StaticList, describe, is_static
+from .values import BoundMethod, StaticList, Structured, describe, is_static
 
 _METHODS = tuple(name for name in UNARY_FUNCTIONS if REGISTRY[name].method)
 
@@ -55,7 +55,7 @@ class Calls:
         bound.apply_defaults()
         env = {}
         for name, value in bound.arguments.items():
-            if isinstance(value, Var | Const | tuple | StaticList):
+            if isinstance(value, Var | Const | tuple | StaticList | Structured):
                 env[name] = value
             elif name not in passed and resolve.as_number(value) is not None:
                 env[name] = Const(resolve.as_number(value))  # a default
@@ -110,6 +110,8 @@ class Calls:
             args = [self.expr(frame, a) for a in node.args]
             kwargs = {kw.arg: self.expr(frame, kw.value) for kw in node.keywords}
             return self._inline(frame, node, callee.fun, args, kwargs)
+        if isinstance(callee, Structured | BoundMethod):
+            return self.call_object(frame, node, callee)  # objects.py: `model(x)`, `layer.forward(x)`
         name = ast.unparse(func)
         if isinstance(callee, resolve.Other) and callee.obj is len:
             if len(node.args) != 1 or node.keywords:

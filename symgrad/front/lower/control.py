@@ -15,7 +15,7 @@ import ast
 from ...dataops import COMPARISONS
 from ...ir import Block, Builder, Const, Eqn, Var
 from .frame import Frame
-from .values import describe, is_static
+from .values import StaticList, Structured, describe, is_static
 
 
 class ControlFlow:
@@ -66,6 +66,9 @@ class ControlFlow:
     def _if_eqn(self, frame, node, cond, then: Block, orelse: Block, hints) -> tuple:
         outs = []
         for name, a, b in zip(hints, then.outs, orelse.outs, strict=True):
+            if not isinstance(a, Var | Const) or not isinstance(b, Var | Const):
+                raise frame.error(node, "a helper returns a list or an object from a branch decided at run time",
+                                  "return numbers from such branches, or decide the branch from constants")  # fmt: skip
             user = bool(name) and name != "out" and not name.startswith("<")
             outs.append(Var(_hint(name), user=user, kind=_join_kind(frame, node, a, b)))
         self.b.eqns.append(Eqn(tuple(outs), "if", (cond,), frame.loc(node), (then, orelse)))
@@ -374,7 +377,7 @@ class Returns:
                                   "or `not`), not a number", "return a number computed from the values")  # fmt: skip
         atoms, shape = _flatten(value)
         for atom in atoms:
-            if not isinstance(atom, Var | Const):
+            if not isinstance(atom, Var | Const | StaticList | Structured):  # static ones: specialized code only
                 raise frame.error(stmt.value, f"a helper returns {describe(atom)}",
                                   "return numbers, lists or tuples of them")  # fmt: skip
         if self.shape is _UNSET:

@@ -20,15 +20,17 @@ import ast
 import inspect
 
 from ... import fence, ops, resolve
-from ...errors import UnsupportedSyntax, describe_object
-from ...ir import NO_DEFAULT, Builder, Function, Param, Var, verify
+from ...errors import SymgradError, UnsupportedSyntax, describe_object
+from ...ir import NO_DEFAULT, Builder, Const, Function, Param, Var, verify
 from ...source import Source, get_source
 from .calls import Calls
 from .control import ControlFlow, Returns
 from .expressions import BINOPS, Expressions
 from .frame import Frame
+from .objects import Objects
 from .sequences import Sequences
 from .specialize import Specializing
+from .stores import Stores
 from .values import NotStatic, describe, is_static
 
 
@@ -45,6 +47,8 @@ def lower(fun, shapes: dict | None = None, wrt: tuple[int, ...] = (), *, results
     not in `wrt`) by run-time numbers. Where the lists cannot be followed (a differentiated list or a list the
     function makes indexed by a run-time number, or appended to in a loop that stays a loop), the result is the
     general IR, as without `shapes`."""
+    if shapes and any(shape[0] == "struct" for shape in shapes.values()):
+        return _structured(fun, shapes, wrt, results)  # no general form: the structure is what is compiled
     if shapes:
         try:
             return _Lowerer(shapes, wrt, results).lower_top(fun)
@@ -53,7 +57,18 @@ def lower(fun, shapes: dict | None = None, wrt: tuple[int, ...] = (), *, results
     return _Lowerer(results=results).lower_top(fun)
 
 
-class _Lowerer(Expressions, Calls, ControlFlow, Sequences, Specializing):
+def _structured(fun, shapes, wrt, results) -> Function:
+    try:
+        return _Lowerer(shapes, wrt, results).lower_top(fun)
+    except NotStatic as exc:
+        raise SymgradError(
+            f"cannot compile {fun.__qualname__}() for these structured arguments: {exc} (objects, dicts and "
+            "nested lists are compiled for their structure, so every index into them must be known at compile "
+            "time: a constant, or the index of a loop that unrolls, within UNROLL_BUDGET equations)"
+        ) from None
+
+
+class _Lowerer(Expressions, Calls, ControlFlow, Sequences, Stores, Objects, Specializing):
     def __init__(self, shapes: dict | None = None, wrt: tuple[int, ...] = (), results: str = "number"):
         self.init_specialization(shapes, wrt)
         self.results = results  # "number", or "any": the function may return a tuple of numbers
@@ -74,6 +89,10 @@ class _Lowerer(Expressions, Calls, ControlFlow, Sequences, Specializing):
             if p.name in self.shapes:
                 container, shape = self.shapes[p.name]
                 differentiated = params.index(p) in self.wrt
+                if container == "struct":
+                    frame.env[p.name] = self.structured_parameter(frame.loc(src.node), p.var, p.name, shape,
+                                                                  differentiated)  # fmt: skip
+                    continue
                 frame.env[p.name] = self.unpack(frame.loc(src.node), p.var, p.name, shape, container, differentiated)
         self.inlining.append(fun)
         value = self.lower_body(frame)
@@ -135,6 +154,11 @@ class _Lowerer(Expressions, Calls, ControlFlow, Sequences, Specializing):
         elif isinstance(stmt, ast.AnnAssign):
             if stmt.value is not None:
                 self.bind(frame, stmt.target, self.expr(frame, stmt.value))
+        elif isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Subscript):
+            current = self.store_element(frame, stmt.target)
+            left = self.scalar(frame, stmt.target, current, ast.unparse(stmt.target))
+            right = self.scalar(frame, stmt.value, self.expr(frame, stmt.value), "the right-hand side")
+            self.store(frame, stmt.target, self.emit(frame, stmt, BINOPS[type(stmt.op)], left, right))
         elif isinstance(stmt, ast.AugAssign):
             name = stmt.target.id
             if name not in frame.env:
@@ -158,10 +182,17 @@ class _Lowerer(Expressions, Calls, ControlFlow, Sequences, Specializing):
                 value.hint, value.user = target.id, True  # a temporary takes the first user name it gets
             frame.env[target.id] = value
             return
-        # a tuple target (the fence allows nothing else)
+        if isinstance(target, ast.Subscript):
+            self.store(frame, target, value)
+            return
+        # a tuple (or list) target (the fence allows nothing else)
+        if (isinstance(value, Var) and value.kind in ("list", "item")) or (
+            isinstance(value, Const) and isinstance(value.value, tuple)
+        ):
+            value = self.unpack_names(frame, target, value)  # a run-time list, a list parameter, a constant
         if not is_static(value):
             raise frame.error(target, f"cannot unpack {describe(value)} into {len(target.elts)} names",
-                              "unpack a tuple of the same length")  # fmt: skip
+                              "unpack a tuple, a list or a list parameter of the same length")  # fmt: skip
         if len(value) != len(target.elts):
             raise frame.error(
                 target, f"cannot unpack a tuple of {len(value)} values into {len(target.elts)} names",

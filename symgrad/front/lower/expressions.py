@@ -16,7 +16,7 @@ from ... import resolve
 from ...ir import Const, Var
 from ...ops import REGISTRY
 from .frame import Frame
-from .values import describe
+from .values import Structured, describe, sequence_like
 
 BINOPS = {
     ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Pow: "pow",
@@ -35,8 +35,11 @@ class Expressions:
         if isinstance(node, ast.Attribute):
             return self.attribute(frame, node, self.expr(frame, node.value))
         if isinstance(node, ast.BinOp):
-            left = self.scalar(frame, node.left, self.expr(frame, node.left), "the left operand")
-            right = self.scalar(frame, node.right, self.expr(frame, node.right), "the right operand")
+            left, right = self.expr(frame, node.left), self.expr(frame, node.right)
+            if sequence_like(left) or sequence_like(right):
+                return self.sequence_binop(frame, node, left, right)  # `xs + ys`, `[0.0] * n`
+            left = self.scalar(frame, node.left, left, "the left operand")
+            right = self.scalar(frame, node.right, right, "the right operand")
             return self.emit(frame, node, BINOPS[type(node.op)], left, right)
         if isinstance(node, ast.UnaryOp):
             if isinstance(node.op, ast.Not):
@@ -86,6 +89,8 @@ class Expressions:
         return self._object(obj)
 
     def attribute(self, frame: Frame, node: ast.Attribute, base):
+        if isinstance(base, Structured):
+            return self.object_attribute(frame, node, base)  # objects.py: an attribute of an object argument
         if isinstance(base, resolve.Module):
             obj = getattr(base.module, node.attr, resolve.MISSING)
             if obj is resolve.MISSING:
@@ -140,8 +145,9 @@ class Expressions:
 
 
 def _number_tuple(obj):
-    """A (nested) tuple of plain numbers for a module-level tuple of numbers, else None."""
-    if not isinstance(obj, tuple):
+    """A (nested) tuple of plain numbers for a module-level list or tuple of numbers (read when compiling, as
+    the constant it is then), else None."""
+    if type(obj) not in (tuple, list):
         return None
     items = []
     for item in obj:

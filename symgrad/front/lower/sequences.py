@@ -176,10 +176,39 @@ class Sequences:
         base = self.expr(frame, node.value)
         if isinstance(node.slice, ast.Slice):
             return self._slice(frame, node, self.sequence(frame, node.value, base))
+        if isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+            return self.keyed(frame, node, base, node.slice.value)
+        if isinstance(node.slice, ast.Tuple):  # `W[j, i]`: an array argument, indexed like NumPy
+            for part in node.slice.elts:
+                index = self.scalar(frame, part, self.expr(frame, part), "an index")
+                if not (is_static(base) and isinstance(index, Const)):
+                    raise frame.error(node, "indexing with several indices works on array arguments, at indices "
+                                      "known at compile time", "write W[j][i], or pass a NumPy array")  # fmt: skip
+                base = self._static_item(frame, node, base, index)
+            return base
         index = self.scalar(frame, node.slice, self.expr(frame, node.slice), "an index")
         if is_static(base) and isinstance(index, Const):
             return self._static_item(frame, node, base, index)
         return self._element(frame, node, self.sequence(frame, node.value, base), index)
+
+    def keyed(self, frame: Frame, node: ast.Subscript, base, key: str):
+        """`d["w"]`: a dict's value, looked up at compile time (a module-level dict is read as a constant)."""
+        if isinstance(base, resolve.Other) and type(base.obj) is dict:
+            if key not in base.obj:
+                keys = ", ".join(map(repr, sorted(map(str, base.obj))))
+                raise frame.error(node, f"KeyError: {ast.unparse(node.value)} has no key {key!r}",
+                                  f"use one of its keys: {keys}")  # fmt: skip
+            value = self._object(base.obj[key])
+            if isinstance(value, resolve.Other):
+                raise frame.error(node, f"{ast.unparse(node)} is {describe(value)}, not a number",
+                                  "module-level dicts may hold numbers and lists or tuples of numbers")  # fmt: skip
+            return value
+        found = self.struct_key(frame, node, base, key)  # a dict argument (objects.py)
+        if found is not None:
+            return found
+        raise frame.error(node, f"indexing with the string {key!r} works on dicts only, and "
+                          f"{ast.unparse(node.value)} is {describe(base)}",
+                          "index lists and tuples by position; pass dicts with string keys as parameters")  # fmt: skip
 
     @staticmethod
     def _static_item(frame: Frame, node, seq, index: Const):

@@ -80,7 +80,7 @@ class Specializing:
         """`lst.append(value)` at compile time; a list made in an enclosing block cannot be followed."""
         if lst.depth != self.depth:
             raise NotStatic("an append in a block")
-        lst.append(self.scalar(frame, node, value, "an appended element"))
+        lst.append(value if is_static(value) else self.scalar(frame, node, value, "an appended element"))
         self.append_log.append(lst.serial)
 
     def unrolled(self, frame: Frame, names, bounds, body) -> bool:

@@ -40,9 +40,46 @@ def elements(items, var: Var, differentiated: bool) -> Elements:
     return elements
 
 
+class Structured:
+    """A structured parameter's part that is not a sequence (specialized lowering only): attributes and keys
+    resolve at compile time to the atoms, sequences and views the parameter's spec says."""
+
+    path: str  # how the user wrote it, for messages: `model.layers[0]`
+
+
+class ObjectView(Structured):
+    """An object argument: its class (by identity) and its attributes' compile-time values."""
+
+    def __init__(self, cls: type, attrs: dict, path: str):
+        self.cls, self.attrs, self.path = cls, attrs, path
+
+
+class DictView(Structured):
+    """A dict argument with string keys."""
+
+    def __init__(self, items: dict, path: str):
+        self.items, self.path = items, path
+
+
+class BoundMethod:
+    """`obj.method` of an object argument: called, it is inlined with `obj` as its first argument."""
+
+    def __init__(self, obj: ObjectView, fun, name: str):
+        self.obj, self.fun, self.name = obj, fun, name
+
+
 def is_static(value) -> bool:
     """A sequence whose elements lowering holds: a tuple of atoms, or a static list."""
     return isinstance(value, tuple | StaticList)
+
+
+def sequence_like(value) -> bool:
+    """A value `+` and `*` treat as a list: a static sequence, a run-time list, a module-level tuple."""
+    return (
+        is_static(value)
+        or (isinstance(value, Var) and value.kind == "list")
+        or (isinstance(value, Const) and isinstance(value.value, tuple))
+    )
 
 
 def describe(value) -> str:
@@ -53,6 +90,12 @@ def describe(value) -> str:
         return f"a tuple of {len(value.value)} numbers"
     if isinstance(value, tuple):
         return f"a tuple of {len(value)} values"
+    if isinstance(value, ObjectView):
+        return f"{value.path} (an object of class {value.cls.__qualname__})"
+    if isinstance(value, DictView):
+        return f"{value.path} (a dict)"
+    if isinstance(value, BoundMethod):
+        return f"the method {value.obj.cls.__qualname__}.{value.name}"
     if isinstance(value, resolve.Module):
         return f"the module {value.module.__name__}"
     if isinstance(value, resolve.OpRef):

@@ -1,0 +1,223 @@
+"""Functions and classes as people write models, for tests/test_models.py: stores into lists the function made, nested
+unpacking, module-level lists, and (below) structured parameters. Lines marked `# <- rejected` are where symgrad
+must point when it refuses a function."""
+
+from __future__ import annotations
+
+from symgrad import exp, tanh
+
+SIZES = [2, 3, 1]  # a module-level list of numbers: read as a constant when compiling
+SCALES = {"w": 0.5, "b": [1.0, 2.0]}
+
+
+# --- inside functions: stores, unpacking, module-level lists ------------------------------------------------
+
+
+def layer_with_stores(params, xs):
+    """A 2-3 tanh layer written with a preallocated list, and a local matrix written element by element."""
+    h = [0.0] * SIZES[1]
+    for j in range(SIZES[1]):
+        act = params[j]
+        for i in range(SIZES[0]):
+            act += params[3 + 3 * i + j] * xs[i]
+        h[j] = tanh(act)
+    h[0] += 1.0
+    W = [[0.0] * 2 for _ in range(2)]
+    W[1][0] = h[1] * h[2]
+    W[0][1] += h[0] * SCALES["w"]
+    row = W[1]
+    row[1] = h[2] * h[2]  # an alias: W[1][1] too, as in Python
+    return sum(h) + W[1][0] * W[0][1] + W[1][1] + SIZES[2] * SCALES["b"][1]
+
+
+def concatenated(ws, b):
+    both = ws + [b] + [0.5] * 2
+    total = 0.0
+    for k in range(len(both)):
+        total += both[k] * (k + 1)
+    return total
+
+
+def nested_for_targets(ws, points, labels):
+    total = 0.0
+    for (x1, x2), t in zip(points, labels, strict=True):
+        total += (ws[0] * x1 + ws[1] * x2 - t) ** 2
+    return total
+
+
+def unpack_parameter(p, x):
+    a, b, c = p
+    return a * x * x + b * x + c
+
+
+def unpack_nested_assignment(p, x):
+    (a, b), c = (p[0], p[1]), p[2]
+    return exp(a * x) + b * c
+
+
+def constants(x):
+    return SIZES[1] * x * x + SCALES["b"][0] + len(SIZES)
+
+
+def store_into_parameter(xs):
+    xs[0] = 1.0  # <- rejected
+    return sum(xs)
+
+
+def store_general(x):
+    h = [0.0, 0.0]
+    h[1] = x * x  # <- rejected
+    return sum(h)
+
+
+def store_at_run_time_index(x, n):
+    h = [0.0, 0.0, 0.0]
+    h[n] = x  # <- rejected
+    return sum(h)
+
+
+def store_out_of_range(x):
+    h = [0.0, 0.0]
+    h[2] = x  # <- rejected
+    return sum(h)
+
+
+def store_slice(x):
+    h = [0.0, 0.0]
+    h[0:1] = [x]  # <- rejected
+    return sum(h)
+
+
+def unpack_wrong_length(x):
+    a, b = SIZES  # <- rejected
+    return a * x + b
+
+
+def list_times_float(x):
+    h = [x] * 2.0  # <- rejected
+    return sum(h)
+
+
+def missing_key(x):
+    return SCALES["v"] * x  # <- rejected
+
+
+def string_index_on_a_list(x):
+    return SIZES["w"] * x  # <- rejected
+
+
+# --- structured parameters: the course's classes, as written in micrograd's lecture (floats, not Values) ------
+
+
+class Module:
+    def parameters(self):
+        return []
+
+
+class Neuron(Module):
+    made = 0  # how many times __init__ ran: gradients are made without it
+
+    def __init__(self, nin, nonlin=True, rng=None):
+        Neuron.made += 1
+        self.w = [rng.uniform(-1, 1) for _ in range(nin)]
+        self.b = 0.0
+        self.nonlin = nonlin
+
+    def __call__(self, x):
+        act = sum((wi * xi for wi, xi in zip(self.w, x, strict=True)), self.b)
+        return tanh(act) if self.nonlin else act
+
+    def parameters(self):
+        return self.w + [self.b]  # noqa: RUF005 (as the course writes it)
+
+
+class Layer(Module):
+    def __init__(self, nin, nout, rng, **kwargs):
+        self.neurons = [Neuron(nin, rng=rng, **kwargs) for _ in range(nout)]
+
+    def __call__(self, x):
+        out = [n(x) for n in self.neurons]
+        return out[0] if len(out) == 1 else out
+
+    def parameters(self):
+        return [p for n in self.neurons for p in n.parameters()]
+
+
+class MLP(Module):
+    def __init__(self, nin, nouts, rng):
+        sz = [nin, *nouts]
+        self.layers = [Layer(sz[i], sz[i + 1], rng, nonlin=i != len(nouts) - 1) for i in range(len(nouts))]
+
+    def __call__(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def parameters(self):
+        return [p for layer in self.layers for p in layer.parameters()]
+
+
+def mlp_loss(model, xs, ys):
+    total = 0.0
+    for x, y in zip(xs, ys, strict=True):
+        total += (model(x) - y) ** 2
+    reg = sum(p * p for p in model.parameters())
+    return total / len(ys) + 1e-3 * reg
+
+
+class Affine:
+    """Methods other than __call__, a property and a static int used as a loop bound."""
+
+    def __init__(self):
+        self.n = 3
+        self.coef = [0.5, -1.5, 2.0]
+        self.scale = {"a": 1.25, "b": -0.5}
+
+    @property
+    def first(self):
+        return self.coef[0]
+
+    def forward(self, x):
+        y = 0.0
+        for k in range(self.n):
+            y += self.coef[k] * x**k
+        return y * self.scale["a"] + self.scale["b"] * self.first
+
+
+def affine_loss(model, x):
+    return model.forward(x) ** 2
+
+
+def dict_loss(p, x):
+    return (p["w"][0] * x + p["w"][1]) ** 2 + p["b"] * p["nested"]["c"]
+
+
+def matrix_loss(W, x):
+    h = [0.0] * len(W)
+    for j in range(len(W)):
+        h[j] = tanh(sum(W[j][i] * x[i] for i in range(len(x))))
+    return sum(v * v for v in h)
+
+
+def pair_loss(wb, x):
+    w, b = wb
+    return (w[0] * x + w[1] + b) ** 2
+
+
+def array_loss(W, v, x):
+    total = 0.0
+    for j in range(len(W)):
+        total += tanh(W[j][0] * x + W[j, 1]) * v[j]
+    return total
+
+
+def indexed_at_run_time(model, n):
+    return model.coef[n] * 2.0
+
+
+def missing_attribute(model, x):
+    return model.bias * x  # <- rejected
+
+
+def not_callable(p, x):
+    return p(x)  # <- rejected
