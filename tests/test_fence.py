@@ -226,7 +226,7 @@ REJECTED = [
     Reject("tanh_keyword", "x=1.0", "no keyword arguments"),
     Reject("unpack_length_mismatch", "a, b", "cannot unpack a tuple of 3 values into 2 names", kinds=K("Tuple")),
     Reject("unpack_number", "a, b", "cannot unpack a number"),
-    Reject("return_tuple", "x, x", "must be a number, but it is a tuple", kinds=K("Return", "Tuple")),
+    Reject("return_tuple", "x, x", "returns 2 values, and a gradient needs one number", kinds=K("Return", "Tuple")),
     Reject("attribute_of_value", "x.real", "attribute 'real'", kinds=K("Attribute")),
     Reject("module_attribute_missing", "math.nope", "has no attribute 'nope'", kinds=K("Attribute")),
     Reject("recursive", "recursive(x - 1.0)", "recursive call of recursive()"),
@@ -239,7 +239,7 @@ REJECTED = [
     Reject("calls_helper_default_none", "helpers.helper_default_none(", "parameter 's'"),
     Reject("calls_no_source_helper", "no_source_helper(x)", "cannot inline"),
     Reject("passes_function_to_helper", "helpers.apply_fn(", "parameter 'f'", absent="default"),
-    Reject("helper_returns_tuple", "y", "the return value must be a number, but it is a tuple"),
+    Reject("helper_returns_tuple", "y", "returns 2 values, and a gradient needs one number"),
     # where the source sits: decorators, one-liners, lambdas, methods (indented source, absolute columns)
     Reject("decorated_multiline", "x // y", "`//` of a differentiated value"),
     Reject("one_liner", "x % 3.0", "`%` of a differentiated value"),
@@ -779,7 +779,7 @@ def test_first_call_error_traceback_has_no_compiler_frames():
         symgrad.grad(rejected.floor_div)(1.0)
     frames = _symgrad_frames(info.value)
     assert frames and all(frame.startswith(("api.py:", "<symgrad>:")) for frame in frames), frames
-    assert len(frames) <= 4, frames
+    assert len(frames) <= 5, frames  # one of them decides between the general module and structure dispatch
 
 
 def test_printed_traceback_of_a_script_is_short(tmp_path):
