@@ -44,6 +44,7 @@ from .ops import (
     tanh,
     trunc,
 )
+from .primitives import primitive
 from .sympy_bridge import to_sympy
 from .tape import Value
 
@@ -84,6 +85,7 @@ __all__ = [
     "log1p",
     "log2",
     "log10",
+    "primitive",
     "radians",
     "relu",
     "sigmoid",

@@ -18,6 +18,7 @@ imported it, NumPy's scalar functions (`NUMPY_OPS`) to these ops by identity.
 from __future__ import annotations
 
 import ast
+import difflib
 import math
 import numbers
 import sys
@@ -108,6 +109,8 @@ class Op:
     notes: str = ""
     # Emitted by the reverse sweep only (the masks of relu, abs, min and max): users cannot write it.
     internal: bool = False
+    # A user-defined primitive (`symgrad.primitive`): the object the user calls, None for symgrad's own ops.
+    primitive: object = None
 
 
 # --- forwards that are not a single math function ---------------------------------------------------------
@@ -672,7 +675,26 @@ def _make_public_binary(op: Op) -> Callable:
 
 tanh = _make_public(REGISTRY["tanh"])
 exp = _make_public(REGISTRY["exp"])
-log = _make_public(REGISTRY["log"])
+_log1 = _make_public(REGISTRY["log"])
+
+
+def log(x, base=None):
+    """log(x[, base]): on numbers math.log; on a tape Value, x.log() (divided by log(base)); on a SymPy
+    expression, its symbolic twin. Inside @grad functions it is differentiated as a primitive; with a base it is
+    log(x) / log(base), as math.log computes it."""
+    if base is None:
+        return _log1(x)
+    if isinstance(x, numbers.Real) and isinstance(base, numbers.Real) and not _is_sympy(x) and not _is_sympy(base):
+        return math.log(x, base)
+    return _log1(x) / _log1(base)
+
+
+def _is_sympy(x) -> bool:
+    sympy = sys.modules.get("sympy")
+    return sympy is not None and isinstance(x, sympy.Basic)
+
+
+log.__module__ = "symgrad"
 sqrt = _make_public(REGISTRY["sqrt"])
 sin = _make_public(REGISTRY["sin"])
 cos = _make_public(REGISTRY["cos"])
@@ -703,7 +725,23 @@ ceil = _make_public(REGISTRY["ceil"])
 trunc = _make_public(REGISTRY["trunc"])
 sign = _make_public(REGISTRY["sign"])
 atan2 = _make_public_binary(REGISTRY["atan2"])
-hypot = _make_public_binary(REGISTRY["hypot"])
+_hypot2 = _make_public_binary(REGISTRY["hypot"])
+
+
+def hypot(*args):
+    """hypot(x, y, ...): on numbers math.hypot; on tape Values and SymPy expressions, hypot(hypot(x, y), ...)
+    of the two-argument function (x.hypot(y) on a Value); of one argument |x|, of none 0.0, as math.hypot."""
+    if all(isinstance(a, numbers.Real) and not _is_sympy(a) for a in args):
+        return math.hypot(*args)
+    if len(args) == 1:
+        return fabs(args[0])
+    result = args[0]
+    for arg in args[1:]:
+        result = _hypot2(result, arg)
+    return result
+
+
+hypot.__module__ = "symgrad"
 copysign = _make_public_binary(REGISTRY["copysign"])
 
 PUBLIC_FUNCTIONS = {
@@ -726,6 +764,50 @@ NUMPY_OPS = {
 }  # fmt: skip
 
 
+# Reductions of a list that are loops (or chains) of ops: NumPy's (looked up on an imported NumPy only) and
+# math.prod. Python's own sum, min and max are handled where they are called.
+NUMPY_REDUCTIONS = ("sum", "mean", "prod")
+
+
+def list_reduction(obj) -> str | None:
+    """The reduction `obj` is ("sum", "mean" or "prod" for np.sum, np.mean, np.prod, math.prod), or None."""
+    if obj is math.prod:
+        return "prod"
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        for name in NUMPY_REDUCTIONS:
+            if obj is getattr(numpy, name, None):
+                return name
+    return None
+
+
+def refused_library_function(obj, spelled: str) -> tuple[str, str] | None:
+    """For a function of `math` or NumPy that is not an op, `(message, hint)`: what it is, and the nearest
+    supported functions of that library, spelled as the user spelled the library (`np.mean`). Deterministic:
+    names only, never a repr. None for any other object."""
+    if not callable(obj):
+        return None
+    module = getattr(obj, "__module__", None)
+    if not isinstance(module, str):  # NumPy's ufuncs carry no __module__; their type's module says numpy
+        module = type(obj).__module__
+    library = module.split(".")[0]
+    if library not in ("math", "numpy"):
+        return None
+    function = getattr(obj, "__name__", spelled.rsplit(".", 1)[-1])
+    prefix = spelled.rsplit(".", 1)[0] + "." if "." in spelled else ""
+    table = callable_ops()
+    if library == "math":
+        known = sorted(n for n in dir(math) if id(getattr(math, n)) in table or n == "prod")
+        what = f"math.{function} has no derivative rule in symgrad"
+    else:
+        numpy = sys.modules["numpy"]
+        known = sorted(n for n in (*NUMPY_OPS, *NUMPY_REDUCTIONS) if getattr(numpy, n, None) is not None)
+        what = f"NumPy's {function} is not one of the NumPy functions symgrad differentiates"
+    near = difflib.get_close_matches(function, known, n=3, cutoff=0.5)
+    nearest = f"the nearest: {', '.join(prefix + n for n in near)}; " if near else ""
+    return what, f"{nearest}supported: {', '.join(prefix + n for n in known)}"
+
+
 def callable_ops() -> dict[int, str]:
     """Map id(function object) -> op name for every object that names an op: symgrad's own functions, the
     math module's, and NumPy's ufuncs if NumPy is already imported (it is never imported for this)."""
@@ -743,4 +825,7 @@ def callable_ops() -> dict[int, str]:
                 table[id(function)] = name
     for name, builtin in BUILTIN_OPS.items():
         table[id(builtin)] = name
+    for name, op in REGISTRY.items():  # user-defined primitives, by the identity of the object the user calls
+        if op.primitive is not None:
+            table[id(op.primitive)] = name
     return table

@@ -8,6 +8,8 @@ are a copy of `fun`'s in which
 - every module it refers to (`math`, `numpy`, `symgrad`, the user's own), however it is named, is replaced by
   a stand-in whose attributes are the real module's, rebound the same way when first used (`math.tanh`
   becomes the table's tanh; `math.pi` stays `math.pi`);
+- a user-defined primitive (`symgrad.primitive`) becomes its forward function, rebound: a reference
+  differentiates the forward's body with its own rules and never uses the user's derivative, which it checks;
 - every plain function it refers to (helpers, inlined by the compiler) is rebound the same way, recursively
   (one copy per function, so recursion and mutual references keep working), and so is the function behind a
   symgrad-decorated helper;
@@ -20,7 +22,7 @@ from __future__ import annotations
 import math
 import types
 
-from ..ops import callable_ops
+from ..ops import REGISTRY, callable_ops
 from ..pycode import code_names, plain_function
 
 
@@ -52,6 +54,8 @@ class _Rebinder:
         op = self.ops.get(id(obj))
         if op is not None and op in self.table:
             return self.table[op]
+        if op is not None and REGISTRY[op].primitive is not None:  # a user's primitive: its forward body, rebound
+            return self.function(REGISTRY[op].primitive.forward)  # (never the user's derivative: it is checked)
         if isinstance(obj, types.ModuleType):
             return self.module(obj)
         function = plain_function(obj)  # a symgrad-decorated helper: its plain function, rebound
@@ -117,9 +121,13 @@ def mpmath_ops() -> dict[str, object]:
         return abs(x) if y > 0 or (y == 0 and math.copysign(1.0, float(y)) > 0) else -abs(x)
 
     names = ("tanh", "exp", "log", "sqrt", "sin", "cos", "expm1", "log1p", "tan", "asin", "acos", "atan", "sinh",
-             "cosh", "asinh", "acosh", "atanh", "erf", "erfc", "floor", "ceil", "hypot")  # fmt: skip
+             "cosh", "asinh", "acosh", "atanh", "erf", "erfc", "floor", "ceil")  # fmt: skip
     table = {name: getattr(mpmath, name) for name in names}
-    table.update(sigmoid=sigmoid, relu=relu, sign=sign, copysign=copysign)
+
+    def hypot(*args):  # any number of arguments, as math.hypot (mpmath's takes two)
+        return mpmath.sqrt(mpmath.fsum(a * a for a in args))
+
+    table.update(sigmoid=sigmoid, relu=relu, sign=sign, copysign=copysign, hypot=hypot)
     table.update(
         log2=lambda x: mpmath.log(x, 2),
         log10=mpmath.log10,

@@ -391,7 +391,7 @@ def sum_builtin(x):
 
 
 def min_of_one_iterable(x):
-    y = min(x)  # <- here
+    y = min(x * 2.0)  # <- here
     return y
 
 
@@ -436,7 +436,7 @@ def method_with_args(x):
 
 
 def log_two_args(x):
-    y = math.log(x, 2)  # <- here
+    y = math.log(x, 2, 3)  # <- here
     return y
 
 

@@ -35,6 +35,7 @@ class ModuleNames:
         self.user_names = frozenset(user_names)
         self.chosen: dict[tuple[str, str], str] = {}  # (module, name) -> local alias, in order of first use
         self.helpers: dict[str, str] = {}  # template name -> function name
+        self.pasted: dict[str, str] = {}  # op name -> the text of a pasted function (a user's primitive)
 
     def _pick(self, candidates) -> str:
         taken = set(self.chosen.values()) | set(self.helpers.values())
@@ -57,6 +58,9 @@ class ModuleNames:
                 self.imported("math", dependency)
             numbered = (f"{printer.name}_{i}" for i in itertools.count(1))
             self.helpers[printer.name] = self._pick(itertools.chain([printer.name], numbered))
+            render = getattr(printer, "render", None)  # a user's primitive: its text, which picks its own names now
+            if render is not None:
+                self.pasted[printer.name] = render(self.helpers[printer.name], self)
         return self.helpers[printer.name]
 
     def taken(self) -> set[str]:
@@ -78,6 +82,9 @@ class ModuleNames:
     def helpers_text(self) -> str:
         texts = []
         for template, name in sorted(self.helpers.items()):
+            if template in self.pasted:
+                texts.append(self.pasted[template])
+                continue
             uses = REGISTRY[template].printer.uses
             aliases = {dep: self.chosen[("math", dep)] for dep in uses}
             texts.append(templating.fill(f"{template}.py.tmpl", **{template: name}, **aliases))
