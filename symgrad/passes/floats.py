@@ -99,4 +99,7 @@ def floats(fn: Function) -> Function:
 
 
 _FLOAT_ARGS = {"tanh", "exp", "log", "sqrt", "sin", "cos", "sigmoid", "relu", "mask_pos", "signed", "when_lt",
-               "unless_lt"}  # fmt: skip
+               "unless_lt", "expm1", "log1p", "log2", "log10", "exp2", "cbrt", "tan", "asin", "acos", "atan",
+               "sinh", "cosh", "asinh", "acosh", "atanh", "erf", "erfc", "fabs", "degrees", "radians", "atan2",
+               "hypot", "copysign"}  # fmt: skip
+# Not floor, ceil, trunc, sign and square (their ints stay ints), nor users' primitives (they get what is passed).
