@@ -6,10 +6,11 @@ Assumes a verified, differentiated Function. What Numba needs that CPython does 
 - every function of the module is compiled: the entry points and the pasted helpers (`sigmoid`) carry `@jit`,
   which is `numba.njit(cache=True)` where the module is a real file Numba can cache beside (an exported
   module), and `numba.njit` alone where it is text compiled in memory (Numba has nowhere to cache it);
-- batch entry points `<name>_value_and_grad_batch(x, y, ...)` and `<name>_grad_batch(...)` for functions of
-  numbers: every argument a 1-D array of one length, looped over in compiled code with `prange` (each point's
-  evaluation only reads its arguments and writes its own slot of the results, so the iterations are
-  independent); the results are float arrays, the gradient shaped as the scalar entry point's.
+- batch entry points for functions of numbers, `<name>_value_and_grad_batch(x, y, ...)` and `<name>_grad_batch`:
+  every argument a 1-D array of one length, looped over in compiled code, the results float arrays with the
+  gradient shaped as the scalar entry point's. `..._batch_parallel` runs the same loop with `prange` (each
+  point's evaluation only reads its arguments and writes its own slot of the results, so the iterations are
+  independent): on a loaded two-core machine it measured 4-7x slower than the plain loop, so it is not the default.
 Guarantees: the module imports only `math` and `numba` (never symgrad, never NumPy by name); it is the Python
 target's text otherwise, so it is deterministic and readable with the same `# line N` comments, and each point
 computes the same operations in the same order as the Python target (Numba calls the same libm for `math`'s
@@ -134,28 +135,31 @@ def _batch_text(fn: Function, bare: bool, taken: set, jit: str, prange: str) -> 
     grads = [namer.fresh(f"{fn.params[i].name}_bar") for i in fn.wrt]
     first = params[0] if params else None
     out = []
-    for with_value in (True, False):
+    for with_value, parallel in itertools.product((True, False), (False, True)):
         entry = f"{fn.name}_value_and_grad" if with_value else f"{fn.name}_grad"
         what = " and its gradient" if with_value else "'s gradient"
+        suffix, how = (
+            ("_batch_parallel", "in parallel threads (prange)") if parallel else ("_batch", "in a compiled loop")
+        )
         lines = [
             "",
             "",
-            f"@{jit}(parallel=True)",
-            f"def {entry}_batch({', '.join(params)}):",
+            f"@{jit}(parallel=True)" if parallel else f"@{jit}",
+            f"def {entry}{suffix}({', '.join(params)}):",
             f'    """{fn.qualname}{what} at many points: each argument a 1-D array, all of one length;',
-            '    the points run in parallel threads."""',
+            f'    the points run {how}."""',
         ]
         if first is None:
             raise TargetError(f"{fn.qualname} has no parameters: there is nothing to batch over")
         lines.append(f"    {n} = len({first})")
         for name in params[1:]:
             lines.append(f"    if len({name}) != {n}:")
-            lines.append(f"        raise ValueError('every argument of {entry}_batch must have the same length')")
+            lines.append(f"        raise ValueError('every argument of {entry}{suffix} must have the same length')")
         allocated = ([value] if with_value else []) + grads
         for name in allocated:
             lines.append(f"    {name} = {first} * 0.0")
         args = ", ".join(f"{p.name}={p.name}[{k}]" if p.kind == "KEYWORD_ONLY" else f"{p.name}[{k}]" for p in fn.params)
-        lines.append(f"    for {k} in {prange}({n}):")
+        lines.append(f"    for {k} in {prange if parallel else 'range'}({n}):")
         lines.append(f"        {result} = {entry}({args})")
         gradient = f"{result}[1]" if with_value else result
         if with_value:
