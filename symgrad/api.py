@@ -26,6 +26,7 @@ from . import fence
 from .arguments import argument_key, describe_key, has_structure, key_shapes
 from .arguments import entry as structured_entry
 from .cache import compile_cached
+from .calling import MISMATCH
 from .emit import GENERATED_MARKER
 from .errors import SymgradError, UnsupportedSyntax
 from .pipeline import Compiled
@@ -207,6 +208,7 @@ class SpecializedGradFunction(GradFunction):
     def __new__(cls, fun, wrt, with_value: bool):
         self = super().__new__(cls, fun, wrt, with_value)
         self._specialized: dict[tuple, object] = {}
+        self._last_structured = None  # the fast entry of the last structured call (arguments.entry)
         self._signature = inspect.signature(fun)
         self._namespace["_symgrad_first_call"] = self._dispatch
         return self
@@ -216,10 +218,16 @@ class SpecializedGradFunction(GradFunction):
             bound = self._signature.bind(*args, **kwargs)
             bound.apply_defaults()
             args = bound.args
+        fast = self._last_structured  # straight-line code that checks the last structure as it reads it
+        if fast is not None:
+            result = fast(*args)
+            if result is not MISMATCH:
+                return result
         key = shape_key(args, self._wrt)
         generated = self._specialized.get(key)
         if generated is None:
             generated = self._compile_for(key)
+        self._last_structured = getattr(generated, "fast", None)
         return generated(*args)
 
     def _compile_for(self, key: tuple):

@@ -15,6 +15,8 @@ Assumes the compiled module was lowered with `key_shapes(key, names)` (see `fron
 from __future__ import annotations
 
 from . import structure
+from .calling import MISMATCH, fast_entry
+from .errors import SymgradError
 
 
 def argument_key(args, wrt=None) -> tuple:
@@ -84,7 +86,26 @@ def key_shapes(key) -> list:
 
 
 def entry(generated, key, wrt: tuple, bare: bool, with_value: bool):
-    """`generated` called with the arguments converted as `key` says, gradients rebuilt in their structure."""
+    """`generated` called with the arguments converted as `key` says, gradients rebuilt in their structure:
+    by straight-line code made for the key (`calling.fast_entry`, also as `.fast`), or, for arguments it does
+    not take exactly (NumPy float leaves), by walking them; arguments of another structure are an error."""
+    fast = fast_entry(generated, key, wrt, bare, with_value)
+    slow = _walking_entry(generated, key, wrt, bare, with_value)
+
+    def call(*args):
+        result = fast(*args)
+        if result is MISMATCH:
+            if argument_key(args, wrt) != key:
+                raise SymgradError("these arguments have another structure than the module was compiled for; "
+                                   "call the decorated function, which compiles a module per structure")  # fmt: skip
+            return slow(*args)
+        return result
+
+    call.fast = fast
+    return call
+
+
+def _walking_entry(generated, key, wrt: tuple, bare: bool, with_value: bool):
     flat = [(i, e[1]) for i, e in enumerate(key) if e is not None and e[0] == "struct"]
     arrays = [i for i, e in enumerate(key) if e is not None and e[0] == "ndarray"]
     rebuilds = []
