@@ -4,6 +4,8 @@ must point when it refuses a function."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from symgrad import exp, tanh
 
 SIZES = [2, 3, 1]  # a module-level list of numbers: read as a constant when compiling
@@ -221,3 +223,24 @@ def missing_attribute(model, x):
 
 def not_callable(p, x):
     return p(x)  # <- rejected
+
+
+@dataclass(frozen=True)
+class Frozen:
+    w: list
+    b: float
+    power: int = 2
+
+
+@dataclass(slots=True)
+class Slotted:
+    w: list
+    b: float
+
+
+def dataclass_loss(p, x):
+    return sum(wi * x**k for k, wi in enumerate(p.w)) ** p.power + p.b
+
+
+def slotted_loss(p, x):
+    return (p.w[0] * x + p.w[1]) * p.b

@@ -152,8 +152,8 @@ np = pytest.importorskip("numpy")
 
 def to_tape(value):
     """A copy of `value` with every float leaf a tape `Value` (objects copied attribute by attribute)."""
-    if type(value) is float:
-        return Value(value)
+    if isinstance(value, float):  # NumPy floats too
+        return Value(float(value))
     if isinstance(value, list | tuple):
         return type(value)(to_tape(v) for v in value)
     if isinstance(value, dict):
@@ -326,3 +326,39 @@ def test_refused_uses_of_structured_parameters(fun, arg, message, hint):
     with pytest.raises(UnsupportedSyntax) as info:
         symgrad.grad(table.fresh(fun), wrt=0)(arg, 1.0)
     assert info.value.lineno == marked(fun) and message in info.value.reason and hint in info.value.hint
+
+
+def test_frozen_dataclasses_and_slots_get_gradients_of_their_class():
+    p = mc.Frozen([0.5, -1.0, 2.0], 0.25)
+    grad = symgrad.grad(table.fresh(mc.dataclass_loss), wrt="p")(p, 0.75)
+    _, (want,) = tape_reference(mc.dataclass_loss, (p, 0.75), [0])
+    same(grad, want)
+    assert type(grad) is mc.Frozen and grad.power == 2  # static: copied, and the exponent compiled as a constant
+    s = mc.Slotted([0.5, -1.0], 1.5)
+    g = symgrad.grad(table.fresh(mc.slotted_loss), wrt="p")(s, 2.0)
+    assert type(g) is mc.Slotted and g.w == [2.0 * 1.5, 1.5] and g.b == 0.5 * 2.0 - 1.0
+
+
+def test_each_call_is_checked_against_the_structure_it_was_compiled_for():
+    vg = value_and_grad(table.fresh(mc.mlp_loss), wrt="model")
+    model = course_model()
+    vg(model, XS, YS)
+    changed = [
+        lambda m: setattr(m.layers[0].neurons[0], "nonlin", False),  # a static leaf
+        lambda m: setattr(m.layers[1].neurons[2], "w", m.layers[1].neurons[2].w[:3]),  # a length
+        lambda m: setattr(m.layers[2].neurons[0], "b", np.float64(0.5)),  # a float leaf that is a NumPy float
+        lambda m: setattr(m.layers[0].neurons[1], "extra", 1),  # one more attribute
+        lambda m: m.layers.pop(),  # a shorter list of layers
+    ]
+    for change in changed:
+        model = course_model()
+        change(model)
+        try:
+            want_value, (want,) = tape_reference(mc.mlp_loss, (model, XS, YS), [0])
+        except (TypeError, ValueError):  # the changed model does not run in plain Python either
+            with pytest.raises(Exception):  # noqa: B017 (whatever plain Python raises)
+                vg(model, XS, YS)
+            continue
+        value, grad = vg(model, XS, YS)
+        assert math.isclose(value, want_value, rel_tol=1e-14)
+        same(grad, want)
