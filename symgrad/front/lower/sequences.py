@@ -81,7 +81,15 @@ class Sequences:
                                           "write strict=True or strict=False")  # fmt: skip
                     if strict.value:
                         self._same_lengths(frame, node, n, seqs)
-                for seq in seqs[1:]:
+                        # the lengths are equal (or it raised): a length known now is the trip count, so the
+                        # loop can unroll though another sequence's length is known only at run time
+                        known = [m for m in (self.length(frame, node, seq) for seq in seqs) if isinstance(m, Const)]
+                        n, seqs_for_min = (known[0], []) if known else (n, seqs[1:])
+                    else:
+                        seqs_for_min = seqs[1:]
+                else:
+                    seqs_for_min = seqs[1:]
+                for seq in seqs_for_min:
                     n = self.emit(frame, node, "min", n, self.length(frame, node, seq))
                 return (Const(0), n, Const(1)), (
                     lambda frame, i: tuple(self._element(frame, node, seq, i) for seq in seqs)), "i"  # fmt: skip
@@ -98,7 +106,10 @@ class Sequences:
                     raise NotStatic("zip(strict=True) of lists of other lengths: the general code raises")
                 continue
             message = f"zip() argument {k} has another length than argument 1"
-            self.b.at(frame.loc(node)).effect("expect_len", seq, n, Const(message))
+            if isinstance(m, Const):  # a list known now: the run-time one is checked against its length
+                self.b.at(frame.loc(node)).effect("expect_len", seqs[0], m, Const(message))
+            else:
+                self.b.at(frame.loc(node)).effect("expect_len", seq, n, Const(message))
 
     def _comprehension(self, frame: Frame, node, acc_names: list[str], on_element) -> None:
         """Nested loops over the generators of `node`, running `on_element(frame)` for each element that passes
