@@ -29,6 +29,7 @@ from .cache import compile_cached
 from .calling import MISMATCH
 from .emit import GENERATED_MARKER
 from .errors import SymgradError, UnsupportedSyntax
+from .fastcall import enable_vectorcall
 from .pipeline import Compiled
 
 _cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # fun -> {(wrt, bare): Compiled}
@@ -305,6 +306,12 @@ class OnDemandGradFunction(SpecializedGradFunction):
                     self._namespace["_symgrad_first_call"] = self._dispatch
                 return self._dispatch(*args, **kwargs)
         return GradFunction._first_call(self, *args, **kwargs)
+
+
+# CPython 3.11 gives partial subclasses defined in Python no C-level calls (fastcall says why this is safe): with it,
+# calling the decorated object costs about what calling the generated function does.
+enable_vectorcall(GradFunction)
+enable_vectorcall(SpecializedGradFunction)
 
 
 def export_text(text: str, path, *, overwrite: bool = False, how_to_force: str = "pass overwrite=True") -> str:
