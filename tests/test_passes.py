@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import math
 import struct
 
@@ -13,11 +14,16 @@ from programs import inputs, load_function, programs
 from symgrad.ir import Builder, Const, Function, Loc, Param, Var, verify
 from symgrad.passes import PIPELINE, cse, dce, fold, optimize
 from symgrad.pipeline import compile_function
+from symgrad.targets.python.printer import MAX_INLINE_DEPTH
 
 LOC = Loc("t.py", 1, 0, "", "f")
 
 
 def bits(value) -> str:
+    # A nan's sign bit is not a value Python arithmetic looks at (x86 keeps it through `nan * -1.0`, flips it
+    # through `-nan`): every nan is one value here. Every other float is compared bit for bit.
+    if isinstance(value, float) and math.isnan(value):
+        return "nan"
     return struct.pack("<d", value).hex() if isinstance(value, float) else repr(value)
 
 
@@ -144,3 +150,98 @@ def test_every_pass_returns_a_new_verified_function(tmp_path):
         verify(new)
         fn = new
     assert len(optimize(stages(fun)["reversed"]).body) < len(stages(fun)["reversed"].body)
+
+
+# --- the rewrites of the performance issue: each at signed zeros, infinities and nan -------------------------
+
+SPECIALS = [0.0, -0.0, 1.5, -2.0, math.inf, -math.inf, math.nan, 1e308, -5e-324]
+REWRITES = [
+    "return x * -1.0 + y * -1",  # x * -1 -> -x, then a + (-b) -> a - b
+    "a = -1.0 * x\nreturn y + a",
+    "h = relu(x * x)\nreturn h + y * h",  # a square is never below zero: relu is the identity
+    "h = relu(exp(x))\nreturn h * y",
+    "h = relu(sqrt(x * x))\nreturn h * y",  # sqrt(-0.0) is -0.0: relu(-0.0) is -0.0 too
+    "h = relu(abs(x))\nreturn relu(h) * y",
+    "loss = 0.0\nloss += x * x\nloss += exp(y)\nreturn loss",  # 0.0 + a square -> the square
+    "return 0.0 + sqrt(x * x) + y",  # not rewritten: sqrt may be -0.0
+    "return 0.0 + relu(x) + y",  # not rewritten: relu(-0.0) is -0.0
+    "z = x * y + 0.5\nh = relu(z * z)\nreturn h + y",  # the select: z if h > 0.0 else 0.0 * z (z a float)
+    "h = relu(x * x)\nreturn h * 1.0 + relu(y)",
+]
+
+
+@pytest.mark.parametrize("body", REWRITES)
+def test_rewrites_are_bit_identical_at_special_values(tmp_path, body):
+    fun = load_function(tmp_path, body)
+    plain = compile_function(fun, (0, 1), bare=False, optimized=False)
+    optimized = compile_function(fun, (0, 1), bare=False, optimized=True)
+    for x in SPECIALS:
+        for y in SPECIALS:
+            assert run(optimized, (x, y, 0.0)) == run(plain, (x, y, 0.0)), (body, x, y, optimized.source)
+
+
+COMBINABLE = [
+    "{x} * -1.0 + {y} * -1",
+    "-1.0 * {x} + {y}",
+    "relu({x} * {x}) + {y}",
+    "relu(exp({x})) * {y}",
+    "relu(sqrt({x} * {x})) * {y}",
+    "relu(relu(abs({x}))) * {y}",
+    "0.0 + {x} * {x} + exp({y})",
+    "0.0 + sqrt({x} * {x}) + {y}",
+    "relu({x} * {y} * ({x} * {y})) + {y}",
+]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    parts=st.lists(st.sampled_from(COMBINABLE), min_size=1, max_size=4),
+    point=st.tuples(st.sampled_from(SPECIALS) | inputs, st.sampled_from(SPECIALS) | inputs),
+)
+def test_combined_rewrites_are_bit_identical(tmp_path, parts, point):
+    # Each part reads x and the previous part's result, so the rewrites meet each other's outputs.
+    lines = [f"r{k} = " + part.format(x="x", y="y" if k == 0 else f"r{k - 1}") for k, part in enumerate(parts)]
+    fun = load_function(tmp_path, "\n".join(lines) + f"\nreturn r{len(parts) - 1}")
+    plain = compile_function(fun, (0, 1), bare=False, optimized=False)
+    optimized = compile_function(fun, (0, 1), bare=False, optimized=True)
+    assert run(optimized, (*point, 0.0)) == run(plain, (*point, 0.0)), (lines, optimized.source)
+
+
+def test_rewrites_print_the_cheap_forms(tmp_path):
+    source = compile_function(load_function(tmp_path, REWRITES[0]), (0, 1), bare=False).source
+    assert "    out = -x - y\n" in source  # x * -1.0 + y * -1: one negation, one subtraction
+    source = compile_function(load_function(tmp_path, REWRITES[9]), (0, 1), bare=False).source
+    assert "    h = z * z\n" in source and "h < 0.0" not in source  # relu of a square: gone, the name kept
+    assert "z if h > 0.0 else 0.0 * z" in source  # the select, no multiplication by 1.0
+    source = compile_function(load_function(tmp_path, REWRITES[6]), (0, 1), bare=False).source
+    assert "0.0 +" not in source
+    source = compile_function(load_function(tmp_path, REWRITES[7]), (0, 1), bare=False).source
+    assert "0.0 + " in source  # sqrt(-0.0) is -0.0: 0.0 + it is +0.0, kept
+
+
+def test_inlining_keeps_the_order_of_operations_that_raise(tmp_path):
+    # log(x) runs first in the user's program: at x = -1, y = 0 it raises ValueError, never ZeroDivisionError
+    fun = load_function(tmp_path, "a = log(x * x - 1.0)\nb = 1.0 / y\nreturn b + a")
+    with pytest.raises(ValueError):
+        fun(0.0, 0.0, 0.0)
+    for optimized in (False, True):
+        compiled = compile_function(fun, (0, 1), bare=False, optimized=optimized)
+        with pytest.raises(ValueError):
+            compiled.value_and_grad(0.0, 0.0, 0.0)
+
+
+def _depth(node) -> int:
+    children = [c for c in ast.iter_child_nodes(node) if isinstance(c, ast.expr)]
+    return 1 + max((_depth(c) for c in children), default=0)
+
+
+def test_inlined_expressions_stay_shallow(tmp_path):
+    # a sum of 300 terms is a chain of 300 single-use temporaries: printed as lines of bounded depth
+    expr = " + ".join(f"tanh(x * {k}.5)" for k in range(300))
+    fun = load_function(tmp_path, f"return {expr}")
+    compiled = compile_function(fun, (0,), bare=True)
+    deepest = max(_depth(node.value) for node in ast.walk(ast.parse(compiled.source)) if isinstance(node, ast.Assign))
+    assert deepest <= 3 * MAX_INLINE_DEPTH  # an op prints as at most three AST levels (a call, its argument...)
+    assert compiled.value_and_grad(0.3, 0.0, 0.0) == compile_function(
+        fun, (0,), bare=True, optimized=False
+    ).value_and_grad(0.3, 0.0, 0.0)

@@ -3,8 +3,18 @@
 Guarantees: only rewrites that give bit-identical results for every finite input (and, for the identities,
 for inf and nan too): constants are folded by running the op itself; `x*1`, `1*x`, `x/1`, `x-0`, `x**1` become
 `x`; `-(-x)` becomes `x`; `x**2` becomes `x*x` (which is how the emitter prints it anyway); `a + (-b)` and
-`(-b) + a` become `a - b`, and `a - (-b)` becomes `a + b` (IEEE negation is exact).
-Never `0*x -> 0` (x may be inf or nan), `x+0 -> x` (-0.0 + 0.0 is +0.0), `x/x -> 1` or `0**x -> 0`.
+`(-b) + a` become `a - b`, and `a - (-b)` becomes `a + b`; `x * -1` and `-1 * x` become `-x` (IEEE negation is
+exact, and IEEE subtraction is the addition of the negation: equal for every input but nan, whose sign bit no
+Python operation but copysign can see, and symgrad's programs never take copysign of a nan they made).
+Range facts (a variable's value is known to lie in a range, whatever the inputs): `relu(y)` is `y` where `y` is
+never below zero (a square `a*a`, `exp`, `exp2`, `sqrt`, `abs`, `fabs`, `cosh`, `hypot`, `sigmoid`, `relu`):
+relu returns its argument unless it is below zero, so also at -0.0 (sqrt(-0.0) is -0.0) and at nan. `0.0 + y`
+and `y + 0.0` are `y` where `y` is never -0.0 (the same ops but sqrt and relu: a square is +0.0 at +-0.0, exp
+and friends are never zero or are +0.0): `x + 0.0` differs from `x` only at x = -0.0. Where the kept value was
+computed by the equation just before (`t = z * z; h = relu(t)`), that equation now defines the user's `h`, so
+the generated code keeps the user's name.
+Never `0*x -> 0` (x may be inf or nan), `x+0 -> x` for an x that may be -0.0 (-0.0 + 0.0 is +0.0), `x/x -> 1` or
+`0**x -> 0`.
 """
 
 from __future__ import annotations
@@ -23,14 +33,61 @@ def _is(atom, number) -> bool:
     return number != 0 or math.copysign(1.0, atom.value) > 0
 
 
+# Ops whose result is never below zero (or is nan): relu of it is the identity.
+NEVER_NEGATIVE = frozenset({"exp", "exp2", "sqrt", "abs", "fabs", "cosh", "hypot", "sigmoid", "relu"})
+# Ops whose result is never -0.0: adding +0.0 to it changes nothing.
+NEVER_MINUS_ZERO = frozenset({"exp", "exp2", "abs", "fabs", "cosh", "hypot", "sigmoid"})
+
+
+def _is_square(eqn: Eqn) -> bool:
+    return eqn.op == "mul" and eqn.args[0] is eqn.args[1] and not isinstance(eqn.args[0], Const)
+
+
 def fold(fn: Function) -> Function:
     subst: dict = {}
-    body = _fold_body(fn.body, subst, {})
+    body = _fold_body(fn.body, subst, {}, _Ranges())
     outs = tuple(apply(subst, atom) for atom in fn.outs)
     return fn.with_body(body, outs)
 
 
-def _fold_body(eqns, subst: dict, negation_of: dict) -> list[Eqn]:
+class _Ranges:
+    """What is known of variables' values whatever the inputs (facts about a single-assignment variable hold
+    everywhere, so one record serves every block)."""
+
+    def __init__(self):
+        self.never_negative: set = set()
+        self.never_minus_zero: set = set()
+
+    def learn(self, eqn: Eqn) -> None:
+        if _is_square(eqn):
+            self.never_negative.add(eqn.out)
+            self.never_minus_zero.add(eqn.out)
+        elif eqn.op in NEVER_NEGATIVE:
+            self.never_negative.add(eqn.out)
+            if eqn.op in NEVER_MINUS_ZERO:
+                self.never_minus_zero.add(eqn.out)
+
+    def same(self, var, other) -> None:
+        """`var` holds `other`'s value: it has its facts."""
+        if other in self.never_negative:
+            self.never_negative.add(var)
+        if other in self.never_minus_zero:
+            self.never_minus_zero.add(var)
+
+    def identity_of(self, eqn: Eqn):
+        """The argument `eqn` is known to return unchanged, or None."""
+        if eqn.op == "relu" and eqn.args[0] in self.never_negative:
+            return eqn.args[0]
+        if eqn.op == "add":
+            a, b = eqn.args
+            if _is(a, 0) and b in self.never_minus_zero:
+                return b
+            if _is(b, 0) and a in self.never_minus_zero:
+                return a
+        return None
+
+
+def _fold_body(eqns, subst: dict, negation_of: dict, ranges: _Ranges) -> list[Eqn]:
     """`negation_of`: var -> the atom it negates, for the sign rewrites. A block sees what its surroundings
     know (a copy: what it learns stays inside)."""
     body: list[Eqn] = []
@@ -38,7 +95,7 @@ def _fold_body(eqns, subst: dict, negation_of: dict) -> list[Eqn]:
         eqn = rewrite_args(subst, eqn)
         if eqn.op in STRUCTURED:
             blocks = tuple(
-                rewrite_block_outs(subst, block, _fold_body(block.body, subst, dict(negation_of)))
+                rewrite_block_outs(subst, block, _fold_body(block.body, subst, dict(negation_of), ranges))
                 for block in eqn.blocks
             )
             body.append(replace(eqn, blocks=blocks))
@@ -48,12 +105,29 @@ def _fold_body(eqns, subst: dict, negation_of: dict) -> list[Eqn]:
             continue
         result = _simplify(eqn, negation_of)
         if isinstance(result, Eqn):
+            kept = ranges.identity_of(result)
+            if kept is not None:
+                ranges.same(result.out, kept)
+                _alias(body, subst, result.out, kept)
+                continue
             body.append(result)
+            ranges.learn(result)
             if result.op == "neg":
                 negation_of[result.out] = result.args[0]
         else:
             subst[eqn.out] = result
     return body
+
+
+def _alias(body: list[Eqn], subst: dict, out, kept) -> None:
+    """`out` has `kept`'s value. A temporary computed just before takes `out`'s place (and name) as the output of
+    that equation; otherwise `out` is replaced by `kept`."""
+    previous = body[-1] if body else None
+    if previous is not None and previous.outs == (kept,) and not kept.hint and not previous.blocks:
+        body[-1] = replace(previous, outs=(out,))
+        subst[kept] = out
+    else:
+        subst[out] = kept
 
 
 def _simplify(eqn: Eqn, negation_of: dict):
@@ -68,6 +142,10 @@ def _simplify(eqn: Eqn, negation_of: dict):
             return a
         if _is(a, 1):
             return b
+        if _is(b, -1):
+            return _negation(eqn, a, negation_of)
+        if _is(a, -1):
+            return _negation(eqn, b, negation_of)
     elif op == "div" and _is(args[1], 1):
         return args[0]
     elif op == "pow" and _is(args[1], 1):
@@ -90,3 +168,9 @@ def _simplify(eqn: Eqn, negation_of: dict):
     elif op == "neg" and args[0] in negation_of:
         return negation_of[args[0]]
     return eqn
+
+
+def _negation(eqn: Eqn, atom, negation_of: dict):
+    if atom in negation_of:
+        return negation_of[atom]  # -(-x) is x
+    return replace(eqn, op="neg", args=(atom,))

@@ -174,6 +174,14 @@ def maybe_int_vars(fn: Function) -> set[Var]:
     return maybe
 
 
+MAX_INLINE_DEPTH = 50  # levels of inlined expressions in one printed expression (then a temporary is named)
+# Ops that never raise on floats (no domain error, no overflow, no division): inlining may move them freely.
+_CANNOT_RAISE = frozenset(
+    {"add", "sub", "mul", "neg", "abs", "fabs", "relu", "mask_pos", "signed", "when_lt", "unless_lt", "min", "max",
+     "tanh", "sigmoid", "atan", "atan2", "copysign", "square", "sign", "erf", "erfc", "degrees", "radians"}
+)  # fmt: skip
+
+
 @functools.cache
 def _prints_an_argument_twice() -> frozenset[str]:
     """The ops whose printer may print an argument twice (so it must be a name, never an inlined expression)."""
@@ -225,10 +233,69 @@ class BodyPrinter:
         for var in defining:
             if not var.hint and var.primal is None and var not in printed_adjoints_of and inlinable(var):
                 inlined.add(var)
+        self._bound_depth(inlined)
+        self._keep_raising_order(inlined)
         self.inlined = inlined
         self.namer = Namer(fn.user_names, taken=module_names.taken())
         self.statements = [eqn for eqn in fn.body if eqn.outs[0] not in inlined]
         self._allocate_names()
+
+    def _bound_depth(self, inlined: set) -> None:
+        """No printed expression nests deeper than MAX_INLINE_DEPTH: the temporary at that depth is named instead
+        (astor, `compile()` and the printer's own recursion then never meet a deep tree)."""
+        depth: dict[Var, int] = {}
+        for eqn in self.fn.body:
+            out = eqn.outs[0]
+            if out not in inlined:
+                continue
+            d = 1
+            for a in eqn.args:
+                if a.__class__ is Var and a in depth:
+                    d = max(d, depth[a] + 1)
+            if d >= MAX_INLINE_DEPTH:
+                inlined.discard(out)  # printed on a line of its own: its reader sees a name
+            else:
+                depth[out] = d
+
+    def _keep_raising_order(self, inlined: set) -> None:
+        """Inlining moves a temporary's evaluation to its use. Values cannot change (ops are pure), but of two
+        operations that can raise (a division, `log`, `exp`, `sqrt`), the one the program runs first must still
+        run first, so that an input raises the same error. The printed program's raising operations, in the
+        order it runs them (statement by statement, each expression inner first and left to right), must be in
+        program order; those inlined into a statement that breaks it get lines of their own, and the check runs
+        again (a few rounds; then no raising operation stays inlined, which keeps the order by construction)."""
+        body = self.fn.body
+        if all(eqn.op in _CANNOT_RAISE for eqn in body):
+            return
+        position = {eqn.outs[0]: i for i, eqn in enumerate(body)}
+        defining = self.defining
+
+        def inlined_raising(eqn, found: list) -> list:
+            for a in eqn.args:
+                if a.__class__ is Var and a in inlined:
+                    inner = defining[a]
+                    inlined_raising(inner, found)
+                    if inner.op not in _CANNOT_RAISE:
+                        found.append(a)
+            return found
+
+        for _ in range(3):
+            changed = False
+            latest = -1  # the last raising operation run so far, by program position
+            for i, eqn in enumerate(body):
+                if eqn.outs[0] in inlined:
+                    continue
+                found = inlined_raising(eqn, [])
+                runs = [position[v] for v in found] + ([i] if eqn.op not in _CANNOT_RAISE else [])
+                if runs and (runs[0] < latest or runs != sorted(runs)):
+                    inlined.difference_update(found)
+                    changed = True
+                    runs = runs[-1:] if eqn.op not in _CANNOT_RAISE else []
+                if runs:
+                    latest = max(latest, runs[-1])
+            if not changed:
+                return
+        inlined.difference_update([v for v in list(inlined) if defining[v].op not in _CANNOT_RAISE])
 
     def _reads(self, eqn):
         """The printed variables a statement reads, through the expressions inlined into it."""
@@ -347,6 +414,8 @@ class BodyPrinter:
         expression inlined there, or 0 for a name (collected, in printing order, into `names`). Within one
         module the shape decides the text (how each op prints and the module-level names it uses are fixed)."""
         parts = [eqn.op]
+        if eqn.op == "mul":
+            parts.append(self._select(eqn))  # printed as a select or not: part of the shape
         inlined = self.inlined
         for a in eqn.args:
             if a.__class__ is Var:
@@ -404,7 +473,54 @@ class BodyPrinter:
             return ast.Name(f"__sg{next(self._placeholders)}__", ast.Load())
         return ast.Name(self.namer.name(atom), ast.Load())
 
+    def _select(self, eqn):
+        """For `mul(mask_pos(1, y), z)` (either order), with the mask inlined and `z` a name or a float constant
+        that surely holds a float: the position of the mask, else None. Such a product prints as the select
+        `z if y > 0.0 else 0.0 * z`, one multiplication fewer, bit for bit the same: where y > 0 the product is
+        1.0 * z, which is z for every float (-0.0, inf and nan too); elsewhere it is 0.0 * z, as printed (not
+        0.0: that is -0.0 for a negative z and nan for an infinite one). Both sides read only names, so nothing is
+        evaluated in another order. An int z is left alone: 1.0 * z would be a float, z is not."""
+        if eqn.op != "mul":
+            return None
+        for k in (0, 1):
+            mask, z = eqn.args[k], eqn.args[1 - k]
+            if mask.__class__ is not Var or mask not in self.inlined or self.defining[mask].op != "mask_pos":
+                continue
+            one = self.defining[mask].args[0]
+            if not (isinstance(one, Const) and not isinstance(one.value, bool) and one.value == 1):
+                continue
+            if isinstance(z, Const):
+                if type(z.value) is float:
+                    return k
+            elif z not in self.inlined and z not in self._maybe_int_vars():
+                return k
+        return None
+
+    def _maybe_int_vars(self) -> set[Var]:
+        if getattr(self, "maybe_int", None) is None:
+            self.maybe_int = maybe_int_vars(self.fn)
+        return self.maybe_int
+
+    def _select_expr(self, eqn, k: int) -> ast.expr:
+        mask = self.defining[eqn.args[k]]
+        printer = REGISTRY["mask_pos"].printer
+        # the names in the order `_key` collects them: the arguments of the product, left to right
+        if k == 0:
+            y = self._atom(mask.args[printer.left])
+            z = self._atom(eqn.args[1])
+            zero_times = ast.BinOp(constant(0.0), ast.Mult(), z)
+        else:
+            z = self._atom(eqn.args[0])
+            y = self._atom(mask.args[printer.left])
+            zero_times = ast.BinOp(z, ast.Mult(), constant(0.0))
+        test = ast.Compare(y, [printer.compare()], [constant(printer.against)])
+        return ast.IfExp(test, z, zero_times)
+
     def _eqn_expr(self, eqn) -> ast.expr:
+        if eqn.op == "mul":
+            k = self._select(eqn)
+            if k is not None:
+                return self._select_expr(eqn, k)
         printer = REGISTRY[eqn.op].printer
         if self._squares(eqn):
             base = self._atom(eqn.args[0])
