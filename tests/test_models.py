@@ -362,3 +362,16 @@ def test_each_call_is_checked_against_the_structure_it_was_compiled_for():
         value, grad = vg(model, XS, YS)
         assert math.isclose(value, want_value, rel_tol=1e-14)
         same(grad, want)
+
+
+@pytest.mark.parametrize(
+    "fun, phrase",
+    [
+        (mc.mlp_loss, "cannot call model: here it is a number or a list of numbers, not an object"),
+        (mc.dict_loss, "p['w']: here p is a number or a list of numbers, not a dict"),
+    ],
+)
+def test_the_general_module_of_a_model_function_says_to_call_it_with_the_model(fun, phrase):
+    with pytest.raises(UnsupportedSyntax) as info:
+        value_and_grad(table.fresh(fun)).source  # noqa: B018 (compiles the general module: no arguments)
+    assert phrase in info.value.reason and "f.specialized(model, ...).source" in info.value.hint

@@ -127,7 +127,7 @@ class Calls:
             args = [self.expr(frame, a) for a in node.args]
             kwargs = {kw.arg: self.expr(frame, kw.value) for kw in node.keywords}
             return self._inline(frame, node, callee.fun, args, kwargs)
-        if isinstance(callee, Structured | BoundMethod):
+        if isinstance(callee, Structured | BoundMethod) or (isinstance(callee, Var) and callee.kind == "item"):
             return self.call_object(frame, node, callee)  # objects.py: `model(x)`, `layer.forward(x)`
         name = ast.unparse(func)
         if isinstance(callee, resolve.Other) and callee.obj is len:

@@ -91,6 +91,10 @@ class Expressions:
     def attribute(self, frame: Frame, node: ast.Attribute, base):
         if isinstance(base, Structured):
             return self.object_attribute(frame, node, base)  # objects.py: an attribute of an object argument
+        if isinstance(base, Var) and base.kind in ("item", "list"):
+            name = ast.unparse(node.value)
+            raise self.needs_structure(frame, node, f"attribute {node.attr!r} of {name}: here {name} is a number or "
+                                       "a list of numbers, not an object")  # fmt: skip
         if isinstance(base, resolve.Module):
             obj = getattr(base.module, node.attr, resolve.MISSING)
             if obj is resolve.MISSING:

@@ -17,7 +17,7 @@ import inspect
 import types
 
 from ... import resolve, structure
-from ...ir import Const
+from ...ir import Const, Var
 from .frame import Frame
 from .values import BoundMethod, DictView, ObjectView, elements
 
@@ -80,8 +80,23 @@ class Objects:
                           "which symgrad cannot compile", "use attributes that hold numbers, lists, dicts or "
                           "objects of them, and plain methods")  # fmt: skip
 
+    def needs_structure(self, frame: Frame, node, message: str):
+        """The error for a parameter used as an object, a dict or a function in code compiled for numbers and
+        lists (the general module, or a call whose arguments were numbers)."""
+        return frame.error(
+            node,
+            message,
+            "objects, dicts, nested lists and arrays are compiled for the structure of the argument: call the "
+            "function with it (`f(model, ...)`; the call compiles for its structure), and read that module with "
+            "`f.specialized(model, ...).source`",
+        )
+
     def call_object(self, frame: Frame, node: ast.Call, callee):
         """`obj(x)` or `obj.method(x)`: the class's function inlined with `obj` as `self`."""
+        if isinstance(callee, Var):
+            name = ast.unparse(node.func)
+            raise self.needs_structure(frame, node, f"cannot call {name}: here it is a number or a list of numbers, "
+                                       "not an object")  # fmt: skip
         args = [self.expr(frame, a) for a in node.args]
         kwargs = {kw.arg: self.expr(frame, kw.value) for kw in node.keywords}
         if isinstance(callee, BoundMethod):

@@ -217,6 +217,10 @@ class Sequences:
         found = self.struct_key(frame, node, base, key)  # a dict argument (objects.py)
         if found is not None:
             return found
+        if isinstance(base, Var) and base.kind == "item":
+            name = ast.unparse(node.value)
+            raise self.needs_structure(frame, node, f"{name}[{key!r}]: here {name} is a number or a list of "
+                                       "numbers, not a dict")  # fmt: skip
         raise frame.error(node, f"indexing with the string {key!r} works on dicts only, and "
                           f"{ast.unparse(node.value)} is {describe(base)}",
                           "index lists and tuples by position; pass dicts with string keys as parameters")  # fmt: skip
