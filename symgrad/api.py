@@ -312,6 +312,7 @@ class OnDemandGradFunction(SpecializedGradFunction):
 # calling the decorated object costs about what calling the generated function does.
 enable_vectorcall(GradFunction)
 enable_vectorcall(SpecializedGradFunction)
+enable_vectorcall(OnDemandGradFunction)  # what grad(f) makes without specialize=True
 
 
 def export_text(text: str, path, *, overwrite: bool = False, how_to_force: str = "pass overwrite=True") -> str:
