@@ -9,6 +9,7 @@ equation; its blocks are cleaned the same way, keeping what their outputs need.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 
 from ..dataops import DATA_OPS
@@ -22,6 +23,7 @@ def dce(fn: Function) -> Function:
 
 def _dce_body(eqns, live: set) -> list:
     kept = []
+    effects = _effects()
     for eqn in reversed(eqns):
         if eqn.op in STRUCTURED:
             blocks = []
@@ -36,12 +38,19 @@ def _dce_body(eqns, live: set) -> list:
                 live.update(a for a in block.outs if isinstance(a, Var))
                 live.update(_free_reads(block.body))
             continue
-        effect = eqn.op in DATA_OPS and DATA_OPS[eqn.op].effect
-        if effect or any(out in live for out in eqn.outs):
+        outs = eqn.outs
+        if (len(outs) == 1 and outs[0] in live) or eqn.op in effects or any(out in live for out in outs):
             kept.append(eqn)
-            live.update(arg for arg in eqn.args if isinstance(arg, Var))
+            for arg in eqn.args:
+                if arg.__class__ is Var:
+                    live.add(arg)
     kept.reverse()
     return kept
+
+
+@functools.cache
+def _effects() -> frozenset[str]:
+    return frozenset(name for name, op in DATA_OPS.items() if op.effect)
 
 
 def _free_reads(body) -> set:

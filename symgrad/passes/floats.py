@@ -74,15 +74,24 @@ def _phis(eqn, phis) -> None:
 
 
 def floats(fn: Function) -> Function:
-    keep = int_needed(fn)
+    keep = None  # int_needed(fn), computed at the first equation with an int constant (most have none)
 
     def body(eqns):
+        nonlocal keep
         result = []
         for eqn in eqns:
             if eqn.blocks:
                 blocks = tuple(Block(b.params, tuple(body(b.body)), b.outs) for b in eqn.blocks)
                 result.append(replace(eqn, blocks=blocks))
                 continue
+            for a in eqn.args:
+                if a.__class__ is Const and a.value.__class__ is int:
+                    break
+            else:
+                result.append(eqn)  # no int constant: nothing to convert
+                continue
+            if keep is None:
+                keep = int_needed(fn)
             if any(out in keep for out in eqn.outs) or any(is_int(a) for a in eqn.args if isinstance(a, Var)):
                 result.append(eqn)
                 continue

@@ -92,7 +92,8 @@ def _fold_body(eqns, subst: dict, negation_of: dict, ranges: _Ranges) -> list[Eq
     know (a copy: what it learns stays inside)."""
     body: list[Eqn] = []
     for eqn in eqns:
-        eqn = rewrite_args(subst, eqn)
+        if subst:
+            eqn = rewrite_args(subst, eqn)
         if eqn.op in STRUCTURED:
             blocks = tuple(
                 rewrite_block_outs(subst, block, _fold_body(block.body, subst, dict(negation_of), ranges))
@@ -103,20 +104,34 @@ def _fold_body(eqns, subst: dict, negation_of: dict, ranges: _Ranges) -> list[Eq
         if len(eqn.outs) != 1:
             body.append(eqn)
             continue
-        result = _simplify(eqn, negation_of)
-        if isinstance(result, Eqn):
+        for a in eqn.args:
+            if a.__class__ is not Const:
+                break
+        else:  # constants only: computed now, exactly as the generated code would
+            folded = evaluate_constant(eqn.op, eqn.args)
+            if folded is not None:
+                subst[eqn.outs[0]] = folded
+                continue
+        result = _simplify(eqn, negation_of) if eqn.op in _SIMPLIFIED else eqn
+        if result.__class__ is not Eqn:
+            subst[eqn.outs[0]] = result
+            continue
+        op = result.op
+        if op == "relu" or op == "add":
             kept = ranges.identity_of(result)
             if kept is not None:
-                ranges.same(result.out, kept)
-                _alias(body, subst, result.out, kept)
+                ranges.same(result.outs[0], kept)
+                _alias(body, subst, result.outs[0], kept)
                 continue
-            body.append(result)
+        body.append(result)
+        if op == "mul" or op in NEVER_NEGATIVE:
             ranges.learn(result)
-            if result.op == "neg":
-                negation_of[result.out] = result.args[0]
-        else:
-            subst[eqn.out] = result
+        elif op == "neg":
+            negation_of[result.outs[0]] = result.args[0]
     return body
+
+
+_SIMPLIFIED = frozenset({"mul", "div", "pow", "sub", "add", "neg"})  # the ops `_simplify` has identities for
 
 
 def _alias(body: list[Eqn], subst: dict, out, kept) -> None:
@@ -131,21 +146,21 @@ def _alias(body: list[Eqn], subst: dict, out, kept) -> None:
 
 
 def _simplify(eqn: Eqn, negation_of: dict):
-    """An atom that replaces the equation's output, or the (possibly rewritten) equation."""
-    folded = evaluate_constant(eqn.op, eqn.args)
-    if folded is not None:
-        return folded
+    """An atom that replaces the equation's output, or the (possibly rewritten) equation (not all constants:
+    those are folded before)."""
     op, args = eqn.op, eqn.args
     if op == "mul":
         a, b = args
-        if _is(b, 1):
-            return a
-        if _is(a, 1):
-            return b
-        if _is(b, -1):
-            return _negation(eqn, a, negation_of)
-        if _is(a, -1):
-            return _negation(eqn, b, negation_of)
+        if b.__class__ is Const:
+            if _is(b, 1):
+                return a
+            if _is(b, -1):
+                return _negation(eqn, a, negation_of)
+        if a.__class__ is Const:
+            if _is(a, 1):
+                return b
+            if _is(a, -1):
+                return _negation(eqn, b, negation_of)
     elif op == "div" and _is(args[1], 1):
         return args[0]
     elif op == "pow" and _is(args[1], 1):
@@ -157,20 +172,20 @@ def _simplify(eqn: Eqn, negation_of: dict):
         a, b = args
         if _is(b, 0):
             return a
-        if b in negation_of:
+        if b.__class__ is not Const and b in negation_of:
             return replace(eqn, op="add", args=(a, negation_of[b]))
     elif op == "add":
         a, b = args
-        if b in negation_of:
+        if b.__class__ is not Const and b in negation_of:
             return replace(eqn, op="sub", args=(a, negation_of[b]))
-        if a in negation_of:
+        if a.__class__ is not Const and a in negation_of:
             return replace(eqn, op="sub", args=(b, negation_of[a]))
-    elif op == "neg" and args[0] in negation_of:
+    elif op == "neg" and args[0].__class__ is not Const and args[0] in negation_of:
         return negation_of[args[0]]
     return eqn
 
 
 def _negation(eqn: Eqn, atom, negation_of: dict):
-    if atom in negation_of:
+    if atom.__class__ is not Const and atom in negation_of:
         return negation_of[atom]  # -(-x) is x
     return replace(eqn, op="neg", args=(atom,))

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from ..ir import Atom, Block, Const, Eqn
 
-from ..ir import Atom, Block, Eqn
+# Only Vars are ever substituted; a Const is never looked up (hashing one formats its value).
 
 
 def apply(subst: dict, atom: Atom) -> Atom:
-    return subst.get(atom, atom)
+    return atom if atom.__class__ is Const else subst.get(atom, atom)
 
 
 def rewrite_args(subst: dict, eqn: Eqn) -> Eqn:
     if not subst:
         return eqn
-    args = tuple(apply(subst, a) for a in eqn.args)
-    return eqn if args == eqn.args else replace(eqn, args=args)
+    for a in eqn.args:
+        if a.__class__ is not Const and a in subst:
+            break
+    else:
+        return eqn
+    args = tuple([a if a.__class__ is Const else subst.get(a, a) for a in eqn.args])
+    return Eqn(eqn.outs, eqn.op, args, eqn.loc, eqn.blocks)
 
 
 def rewrite_block_outs(subst: dict, block: Block, body) -> Block:
