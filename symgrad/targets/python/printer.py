@@ -425,7 +425,9 @@ class BodyPrinter:
                     names.append(self.namer.names[a])
                     parts.append(0)
             else:
-                parts.append(a)
+                # its type and value; a zero (0.0 or -0.0) or a tuple by its text (hashing a Const formats it)
+                v = a.value
+                parts.append((v.__class__, v) if v and v.__class__ is not tuple else (v.__class__, repr(v)))
         return tuple(parts)
 
     def _statement_text(self, eqn) -> str:
