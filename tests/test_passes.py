@@ -167,6 +167,8 @@ REWRITES = [
     "return 0.0 + relu(x) + y",  # not rewritten: relu(-0.0) is -0.0
     "z = x * y + 0.5\nh = relu(z * z)\nreturn h + y",  # the select: z if h > 0.0 else 0.0 * z (z a float)
     "h = relu(x * x)\nreturn h * 1.0 + relu(y)",
+    # a temporary renamed twice (abs -> relu -> relu) and then met again by CSE: chains of substitutes are followed
+    "r = relu(relu(abs(x))) * y\nreturn r + relu(relu(abs(x)))",
 ]
 
 

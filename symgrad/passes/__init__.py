@@ -11,9 +11,9 @@ from ..ir import Function, verify
 from .cse import cse
 from .dce import dce
 from .floats import floats
-from .fold import fold
+from .fold import fold, fold_cse
 
-PIPELINE = (fold, cse, fold, dce, floats)
+PIPELINE = (fold_cse, dce, floats)  # fold_cse: fold, cse and fold again in one walk
 
 # verify() after every pass costs about as much as a pass; the tests turn it on (tests/conftest.py). Lowering and
 # the reverse sweep verify what they make, and every pass is tested to keep the invariants, so in normal use the
@@ -29,4 +29,4 @@ def optimize(fn: Function) -> Function:
     return fn
 
 
-__all__ = ["PIPELINE", "cse", "dce", "floats", "fold", "optimize"]
+__all__ = ["PIPELINE", "cse", "dce", "floats", "fold", "fold_cse", "optimize"]

@@ -19,47 +19,61 @@ from .substitute import apply, rewrite_args, rewrite_block_outs
 
 def cse(fn: Function) -> Function:
     subst: dict = {}
-    body = _cse_body(fn.body, subst, {}, {})
+    body = _cse_body(fn.body, subst, Merger())
     return fn.with_body(body, tuple(apply(subst, atom) for atom in fn.outs))
 
 
-def _cse_body(eqns, subst: dict, seen: dict, const_keys: dict) -> list:
-    """`seen`: (op, args) -> the output computing it; a block starts from a copy of its surroundings'. In a key a
-    Var is `(0, serial)` and a Const `(1, type, repr)` (`const_keys` holds them by id: formatting a value once)."""
-    body = []
-    commutative, impure = _commutative(), _impure()
-    for eqn in eqns:
-        if subst:
-            eqn = rewrite_args(subst, eqn)
+class Merger:
+    """The equations seen so far, by (op, args): `merge(eqn)` returns the output of an earlier equal one, or
+    records `eqn` and returns None. In a key a Var is `(0, serial)` and a Const `(1, type, repr)` (formatted
+    once per Const object). `inner()` is the table for a nested block: it sees what its surroundings saw, and
+    what it learns stays inside."""
+
+    def __init__(self, seen: dict | None = None, const_keys: dict | None = None):
+        self.seen = {} if seen is None else seen
+        self.const_keys = {} if const_keys is None else const_keys
+        self.commutative, self.impure = _commutative(), _impure()
+
+    def inner(self) -> Merger:
+        return Merger(dict(self.seen), self.const_keys)
+
+    def merge(self, eqn):
         op = eqn.op
-        if op in STRUCTURED:
-            blocks = tuple(
-                rewrite_block_outs(subst, block, _cse_body(block.body, subst, dict(seen), const_keys))
-                for block in eqn.blocks
-            )
-            body.append(replace(eqn, blocks=blocks))
-            continue
-        if len(eqn.outs) != 1 or op in impure:
-            body.append(eqn)
-            continue
+        if len(eqn.outs) != 1 or op in self.impure or op in STRUCTURED:
+            return None
         keys = []
         for a in eqn.args:
             if a.__class__ is Var:
                 keys.append((0, a.serial))
             else:
-                k = const_keys.get(id(a))
+                k = self.const_keys.get(id(a))
                 if k is None:
-                    k = const_keys[id(a)] = (1, *a.key())
+                    k = self.const_keys[id(a)] = (1, *a.key())
                 keys.append(k)
-        if op in commutative:
+        if op in self.commutative:
             keys.sort()
         key = (op, *keys)
-        out = eqn.outs[0]
-        previous = seen.get(key)
+        previous = self.seen.get(key)
+        if previous is None:
+            self.seen[key] = eqn.outs[0]
+        return previous
+
+
+def _cse_body(eqns, subst: dict, merger: Merger) -> list:
+    body = []
+    for eqn in eqns:
+        if subst:
+            eqn = rewrite_args(subst, eqn)
+        if eqn.op in STRUCTURED:
+            blocks = tuple(
+                rewrite_block_outs(subst, block, _cse_body(block.body, subst, merger.inner())) for block in eqn.blocks
+            )
+            body.append(replace(eqn, blocks=blocks))
+            continue
+        previous = merger.merge(eqn)
         if previous is not None:
-            subst[out] = previous
+            subst[eqn.outs[0]] = previous
         else:
-            seen[key] = out
             body.append(eqn)
     return body
 

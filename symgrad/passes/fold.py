@@ -23,6 +23,7 @@ import math
 from dataclasses import replace
 
 from ..ir import STRUCTURED, Const, Eqn, Function, evaluate_constant
+from .cse import Merger
 from .substitute import apply, rewrite_args, rewrite_block_outs
 
 
@@ -45,7 +46,7 @@ def _is_square(eqn: Eqn) -> bool:
 
 def fold(fn: Function) -> Function:
     subst: dict = {}
-    body = _fold_body(fn.body, subst, {}, _Ranges())
+    body = _fold_body(fn.body, subst, {}, _Ranges(), None)
     outs = tuple(apply(subst, atom) for atom in fn.outs)
     return fn.with_body(body, outs)
 
@@ -87,16 +88,29 @@ class _Ranges:
         return None
 
 
-def _fold_body(eqns, subst: dict, negation_of: dict, ranges: _Ranges) -> list[Eqn]:
+def fold_cse(fn: Function) -> Function:
+    """fold, and CSE (cse.py) of each equation as it comes out of fold: one walk instead of fold, cse, fold.
+    Equations reach CSE already simplified, and later ones are simplified with the merged arguments, so what the
+    second fold found (a square once `a*b` has `b` merged into `a`) is found here."""
+    subst: dict = {}
+    body = _fold_body(fn.body, subst, {}, _Ranges(), Merger())
+    return fn.with_body(body, tuple(apply(subst, atom) for atom in fn.outs))
+
+
+def _fold_body(eqns, subst: dict, negation_of: dict, ranges: _Ranges, merger: Merger | None) -> list[Eqn]:
     """`negation_of`: var -> the atom it negates, for the sign rewrites. A block sees what its surroundings
-    know (a copy: what it learns stays inside)."""
+    know (a copy: what it learns stays inside). `merger`: CSE's table, or None (fold alone)."""
     body: list[Eqn] = []
     for eqn in eqns:
         if subst:
             eqn = rewrite_args(subst, eqn)
         if eqn.op in STRUCTURED:
             blocks = tuple(
-                rewrite_block_outs(subst, block, _fold_body(block.body, subst, dict(negation_of), ranges))
+                rewrite_block_outs(
+                    subst,
+                    block,
+                    _fold_body(block.body, subst, dict(negation_of), ranges, merger and merger.inner()),
+                )
                 for block in eqn.blocks
             )
             body.append(replace(eqn, blocks=blocks))
@@ -122,6 +136,11 @@ def _fold_body(eqns, subst: dict, negation_of: dict, ranges: _Ranges) -> list[Eq
             if kept is not None:
                 ranges.same(result.outs[0], kept)
                 _alias(body, subst, result.outs[0], kept)
+                continue
+        if merger is not None:
+            previous = merger.merge(result)
+            if previous is not None:
+                subst[result.outs[0]] = previous
                 continue
         body.append(result)
         if op == "mul" or op in NEVER_NEGATIVE:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from ..ir import Atom, Block, Const, Eqn
 
-# Only Vars are ever substituted; a Const is never looked up (hashing one formats its value).
+# Only Vars are ever substituted; a Const is never looked up (hashing one formats its value). A substitute may
+# itself be substituted later (fold renames a temporary: `t` -> `h`, after `w` -> `t`): chains are followed.
 
 
 def apply(subst: dict, atom: Atom) -> Atom:
-    return atom if atom.__class__ is Const else subst.get(atom, atom)
+    while atom.__class__ is not Const and atom in subst:
+        atom = subst[atom]
+    return atom
 
 
 def rewrite_args(subst: dict, eqn: Eqn) -> Eqn:
@@ -19,7 +22,7 @@ def rewrite_args(subst: dict, eqn: Eqn) -> Eqn:
             break
     else:
         return eqn
-    args = tuple([a if a.__class__ is Const else subst.get(a, a) for a in eqn.args])
+    args = tuple([apply(subst, a) for a in eqn.args])
     return Eqn(eqn.outs, eqn.op, args, eqn.loc, eqn.blocks)
 
 
