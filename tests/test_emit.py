@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ast
+import dis
 import inspect
+import math
 import os
 import pathlib
 import subprocess
@@ -228,3 +230,28 @@ def test_large_functions_delegate_the_gradient_entry_point(tmp_path, monkeypatch
     compiled = compile_function(corpus.defaults, (0, 1, 2), bare=False)  # not through the cache
     assert "    return defaults_value_and_grad(x, y, z=z)[1]" in compiled.source
     assert compiled.grad(1.5, z=4.0) == compiled.value_and_grad(1.5, z=4.0)[1] == (2.0, 1.5, 1.0)
+
+
+def test_most_used_locals_take_the_first_slots(tmp_path):
+    # A 300-term Horner polynomial keeps 300 forward values alive for the reverse sweep; its running adjoints,
+    # used at every step, are named first so that CPython addresses them without EXTENDED_ARG.
+    from programs import load_function
+
+    body = "p = 0.5\n" + "".join(f"p = p * x + {k % 7 + 1}.25\n" for k in range(300)) + "return p"
+    fun = load_function(tmp_path, body, params=("x",))
+    compiled = symgrad.value_and_grad(fun)
+    assert "    if False:\n" in compiled.source
+    code = compiled.compiled.value_and_grad.__code__
+    assert code.co_nlocals > 256
+    uses = {}
+    for instruction in dis.get_instructions(code):
+        if instruction.opname in ("LOAD_FAST", "STORE_FAST"):
+            uses[instruction.argval] = uses.get(instruction.argval, 0) + 1
+    hottest = sorted(uses, key=uses.get, reverse=True)[:3]
+    assert all(code.co_varnames.index(name) < 256 for name in hottest), hottest
+    p, dp = 0.5, 0.0
+    for k in range(300):  # Horner's rule and its derivative, in the same order of operations
+        dp = dp * 0.7 + p
+        p = p * 0.7 + (k % 7 + 1.25)
+    value, gradient = compiled(0.7)
+    assert value == p and math.isclose(gradient, dp, rel_tol=1e-12)
