@@ -184,6 +184,17 @@ _CANNOT_RAISE = frozenset(
 )  # fmt: skip
 
 
+def _inlined_raising(inlined: set, defining: dict, eqn, found: list) -> list:
+    """The inlined variables of `eqn`'s expression whose op may raise, in the order the expression runs them."""
+    for a in eqn.args:
+        if a.__class__ is Var and a in inlined:
+            inner = defining[a]
+            _inlined_raising(inlined, defining, inner, found)
+            if inner.op not in _CANNOT_RAISE:
+                found.append(a)
+    return found
+
+
 @functools.cache
 def _prints_an_argument_twice() -> frozenset[str]:
     """The ops whose printer may print an argument twice (so it must be a name, never an inlined expression)."""
@@ -271,16 +282,7 @@ class BodyPrinter:
             return
         position = {eqn.outs[0]: i for i, eqn in enumerate(body)}
         defining = self.defining
-
-        def inlined_raising(eqn, found: list) -> list:
-            for a in eqn.args:
-                if a.__class__ is Var and a in inlined:
-                    inner = defining[a]
-                    inlined_raising(inner, found)
-                    if inner.op not in _CANNOT_RAISE:
-                        found.append(a)
-            return found
-
+        inlined_raising = functools.partial(_inlined_raising, inlined, defining)  # (no closure: no cycle to keep)
         for _ in range(3):
             changed = False
             latest = -1  # the last raising operation run so far, by program position
@@ -312,17 +314,17 @@ class BodyPrinter:
         """Per printed variable, the index of the last statement that reads it (outputs: past the last)."""
         last_use: dict[Var, int] = {}
         inlined, defining = self.inlined, self.defining
-
-        def visit(eqn, i):
-            for arg in eqn.args:
-                if arg.__class__ is Var:
-                    if arg in inlined:
-                        visit(defining[arg], i)
-                    else:
-                        last_use[arg] = i
-
+        # (a loop, not a recursive closure: compilation runs with the garbage collector paused, and a closure
+        # that calls itself is a cycle that would keep these tables alive until the end)
         for i, eqn in enumerate(self.statements):
-            visit(eqn, i)
+            pending = [eqn]
+            while pending:
+                for arg in pending.pop().args:
+                    if arg.__class__ is Var:
+                        if arg in inlined:
+                            pending.append(defining[arg])
+                        else:
+                            last_use[arg] = i
         for atom in self.fn.outs:
             if isinstance(atom, Var):
                 last_use[atom] = len(self.statements)  # outputs live to the return
