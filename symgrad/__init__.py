@@ -3,10 +3,19 @@
 This module is the public surface (see API.md); everything else in the package is internal.
 """
 
-from .api import grad, value_and_grad
 from .checking import check, compare
 from .drawing import graph
 from .errors import CheckInconclusive, GradientMismatch, SymgradError, UnsupportedSyntax
+from .higher import (
+    grad,
+    hessian,
+    hvp,
+    jacobian,
+    jvp,
+    value_and_grad,
+    value_and_jacobian,
+    value_grad_and_hessian,
+)
 from .ops import (
     acos,
     acosh,
@@ -80,7 +89,11 @@ __all__ = [
     "floor",
     "grad",
     "graph",
+    "hessian",
+    "hvp",
     "hypot",
+    "jacobian",
+    "jvp",
     "log",
     "log1p",
     "log2",
@@ -98,4 +111,6 @@ __all__ = [
     "to_sympy",
     "trunc",
     "value_and_grad",
+    "value_and_jacobian",
+    "value_grad_and_hessian",
 ]

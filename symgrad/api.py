@@ -176,6 +176,11 @@ class GradFunction(functools.partial):
         params = list(inspect.signature(self.fun).parameters)
         return tuple(params[i] for i in self._wrt)
 
+    @property
+    def request(self) -> tuple:
+        """(kind, wrt indices, bare): what this function computes, for differentiating it again (higher.py)."""
+        return ("value_and_grad" if self._with_value else "grad"), self._wrt, self._bare
+
     def export(self, path, *, overwrite: bool = False) -> str:
         """Write the generated module to `path` atomically; refuse to replace a file symgrad did not generate
         unless `overwrite=True`. Returns the path."""

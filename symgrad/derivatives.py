@@ -73,8 +73,8 @@ def primal_of(built: Built, name: str) -> tuple[Function, bool]:
                 flat.extend(eqn.args)
             elif isinstance(atom, Var) and atom.kind == "list":
                 raise SymgradError(
-                    f"{fn.qualname}: a result is a list of run-time length, which cannot be differentiated again",
-                    hint="decorate the inner function with specialize=True",
+                    f"{fn.qualname}: a result is a list of run-time length, which cannot be differentiated again; "
+                    "decorate the inner function with specialize=True"
                 )
             else:
                 flat.append(atom)
@@ -84,7 +84,7 @@ def primal_of(built: Built, name: str) -> tuple[Function, bool]:
 
     leaves(built.layout)
     scalar = isinstance(built.layout, int) and len(flat) == 1
-    primal = replace(fn, name=name, outs=tuple(flat), wrt=(), differentiated=False)
+    primal = replace(fn, name=name, qualname=name, outs=tuple(flat), wrt=(), differentiated=False)
     return verify(primal), scalar
 
 
@@ -92,45 +92,112 @@ def primal_of(built: Built, name: str) -> tuple[Function, bool]:
 
 
 def _unpacked(fn: Function) -> dict:
+    """Specialized code's `a, b, c = xs`: parameter -> its unpacking."""
     return {eqn.args[0]: eqn for eqn in fn.body if eqn.op in ("unpack", "unpack_tuple")}
 
 
-def scalars(fn: Function, wrt, shapes: dict) -> list[list[tuple[Var | None, str]]]:
-    """Per differentiated parameter: its scalars as (variable, label); a variable of None is an element the
-    body never reads (its derivatives are zero)."""
+@dataclass(frozen=True)
+class Group:
+    """A differentiated parameter's scalars: `leaves` (variable or None, label) in order. `kind` is "number"
+    (the parameter itself), "unpacked" (specialized code names each element: the leaves are those names) or
+    "list" (a list of known `length` the code indexes at run time: its unit directions are lists)."""
+
+    param: Var
+    kind: str
+    leaves: tuple
+    container: str = "list"
+
+    @property
+    def length(self) -> int:
+        return len(self.leaves)
+
+
+def scalars(fn: Function, wrt, shapes: dict) -> list[Group]:
+    """Per differentiated parameter, its scalars in order (needs the lengths of list parameters)."""
     unpacked = _unpacked(fn)
     result = []
     for i in wrt:
         param = fn.params[i]
         var = param.var
         if var in unpacked:
-            outs = unpacked[var].outs
-            if any(out.kind == "list" for out in outs):
+            eqn = unpacked[var]
+            if any(out.kind == "list" for out in eqn.outs):
                 raise SymgradError(
-                    f"{fn.qualname}: parameter {param.name!r} is a list of lists",
-                    hint="keep nested lists as data: choose the differentiated parameters with wrt=...",
+                    f"{fn.qualname}: parameter {param.name!r} is a list of lists; keep nested lists as data: "
+                    "choose the differentiated parameters with wrt=..."
                 )
-            result.append([(out, f"{param.name}{j}") for j, out in enumerate(outs)])
+            container = "tuple" if eqn.op == "unpack_tuple" else "list"
+            leaves = tuple((out, f"{param.name}{j}") for j, out in enumerate(eqn.outs))
+            result.append(Group(var, "unpacked", leaves, container))
         elif param.name in shapes:
-            _, length = shapes[param.name]
-            result.append([(None, f"{param.name}{j}") for j in range(length)])
+            container, length = shapes[param.name]
+            if not isinstance(length, int):
+                raise SymgradError(
+                    f"{fn.qualname}: parameter {param.name!r} is a list of lists; keep nested lists as data: "
+                    "choose the differentiated parameters with wrt=..."
+                )
+            leaves = tuple((None, f"{param.name}{j}") for j in range(length))
+            result.append(Group(var, "list", leaves, container))
         elif var.kind == "list":
             raise SymgradError(
-                f"{fn.qualname}: Hessians, Jacobians and forward mode need the length of the list {param.name!r}",
-                hint="call it with a list (it specializes on list lengths), or use .specialized(...) to read its code",
+                f"{fn.qualname}: Hessians, Jacobians and forward mode need the length of the list {param.name!r}; "
+                "call it with a list (it specializes on list lengths), or read the code with .specialized(*args)"
             )
         else:
-            result.append([(var, param.name)])
+            result.append(Group(var, "number", ((var, param.name),)))
     return result
 
 
-def _unit_seeds(groups) -> tuple[dict, int, tuple[str, ...]]:
-    flat = [leaf for group in groups for leaf in group]
-    seeds = {}
-    for k, (var, _) in enumerate(flat):
-        if var is not None:
-            seeds[var] = tuple(Const(1.0) if j == k else None for j in range(len(flat)))
-    return seeds, len(flat), tuple(f"_d{label}" for _, label in flat)
+def _unit_seeds(fn: Function, groups) -> tuple[tuple, dict, int, tuple[str, ...]]:
+    """Unit directions, one per scalar: (prologue equations, seeds, n, suffixes). A list that stays a list gets
+    a list per direction (`[0.0, 1.0, 0.0]`), made in the prologue."""
+    n = sum(g.length for g in groups)
+    suffixes = tuple(f"_d{label}" for g in groups for _, label in g.leaves)
+    b = Builder().at(fn.origin)
+    seeds: dict = {}
+    k = 0
+    for group in groups:
+        if group.kind == "list":
+            directions = []
+            for d in range(n):
+                if k <= d < k + group.length:
+                    unit = [1.0 if j == d - k else 0.0 for j in range(group.length)]
+                    t = b.emit("pack_tuple" if group.container == "tuple" else "pack", *unit)
+                    t.primal, t.suffix = group.param, suffixes[d]
+                    directions.append(t)
+                else:
+                    directions.append(None)
+            seeds[group.param] = tuple(directions)
+        else:
+            for j, (var, _) in enumerate(group.leaves):
+                if var is not None:
+                    seeds[var] = tuple(Const(1.0) if d == k + j else None for d in range(n))
+        k += group.length
+    return tuple(b.eqns), seeds, n, suffixes
+
+
+def _rows(fn: Function, b: Builder, groups, grads, tangent_of, n: int) -> list[list]:
+    """The derivatives of the gradient's scalars along each direction, one row per scalar (a Hessian): a
+    packed gradient (specialized code) gives its elements' tangents, a run-time list its elements' (`b`
+    appends the reads)."""
+    packed = {e.outs[0]: e for e in fn.body if e.op in ("pack", "pack_tuple") and len(e.outs) == 1}
+    rows = []
+    for group, g in zip(groups, grads, strict=True):
+        if isinstance(g, Var) and g in packed:
+            rows.extend(_tangent_row(tangent_of(e), n) for e in packed[g].args)
+        elif group.kind == "number":
+            rows.append(_tangent_row(tangent_of(g), n))
+        else:
+            ts = tangent_of(g)
+            for j in range(group.length):
+                rows.append([Const(0.0) if t is None else b.getitem(t, j) for t in ts])
+    return rows
+
+
+def _tangent_row(ts, n: int) -> list:
+    if len(ts) != n:
+        raise AssertionError(f"{len(ts)} tangents for {n} directions")
+    return [Const(0.0) if t is None else t for t in ts]
 
 
 def _given_direction(fn: Function, wrt, bare: bool, keyword: str):
@@ -138,8 +205,8 @@ def _given_direction(fn: Function, wrt, bare: bool, keyword: str):
     gives: `x_dot, y_dot = tangent` (or the parameter itself, for a bare one)."""
     names = {p.name for p in fn.params}
     if keyword in names:
-        raise SymgradError(f"{fn.qualname}() has a parameter named {keyword!r}, the keyword this derivative takes",
-                           hint=f"rename the parameter {keyword!r}")  # fmt: skip
+        raise SymgradError(f"{fn.qualname}() has a parameter named {keyword!r}, the keyword this derivative takes: "
+                           f"rename the parameter {keyword!r}")  # fmt: skip
     direction = Var(keyword, user=True, kind="item")
     param = Param(direction, keyword, NO_DEFAULT, "KEYWORD_ONLY")
     b = Builder().at(fn.origin)
@@ -165,8 +232,8 @@ def _finish(fn: Function, body, outs, params=None, wrt=None, differentiated=Fals
 
 def _zero_like(b: Builder, atom, param: Var):
     """The zero tangent of a gradient: 0.0, or a list of zeros shaped like the parameter."""
-    if isinstance(atom, Var) and atom.kind == "list":
-        return b.like(b.zeros(b.len(param)), param)
+    if isinstance(atom, Var) and atom.kind == "list":  # (or a number the caller passed: zeros_like decides)
+        return b.like(b.zeros_like(param), param)
     return Const(0.0)
 
 
@@ -185,56 +252,37 @@ def forward_gradient(primal: Function, wrt, shapes: dict) -> Function:
     """The gradient by forward sweeps, one direction per scalar of the differentiated parameters."""
     _one_number(primal)
     groups = scalars(primal, wrt, shapes)
-    seeds, n, suffixes = _unit_seeds(groups)
+    prologue, seeds, n, suffixes = _unit_seeds(primal, groups)
     body, tangent_of = tangents(primal, seeds, n, suffixes)
     (value,) = primal.outs
-    ts = tangent_of(value)
+    column = _tangent_row(tangent_of(value), n)
     b = Builder().at(primal.origin)
     grads, k = [], 0
-    unpacked = _unpacked(primal)
-    for i, group in zip(wrt, groups, strict=True):
-        column = [ts[k + j] if ts[k + j] is not None else Const(0.0) for j in range(len(group))]
-        k += len(group)
-        var = primal.params[i].var
-        if var in unpacked or primal.params[i].name in shapes:
-            tuple_op = var in unpacked and unpacked[var].op == "unpack_tuple"
-            if not tuple_op and primal.params[i].name in shapes:
-                tuple_op = shapes[primal.params[i].name][0] == "tuple"
-            grads.append(b.emit("pack_tuple" if tuple_op else "pack", *column, primal=var))
+    for group in groups:
+        part = column[k : k + group.length]
+        k += group.length
+        if group.kind == "number":
+            grads.append(part[0])
         else:
-            grads.append(column[0])
-    return _finish(primal, (*body, *b.eqns), (value, *grads), wrt=wrt, differentiated=True)
+            grads.append(b.emit("pack_tuple" if group.container == "tuple" else "pack", *part, primal=group.param))
+    return _finish(primal, (*prologue, *body, *b.eqns), (value, *grads), wrt=wrt, differentiated=True)
 
 
 def _one_number(fn: Function) -> None:
     if len(fn.outs) != 1:
-        raise SymgradError(f"{fn.qualname} returns {len(fn.outs)} numbers; a gradient needs one",
-                           hint="use symgrad.jacobian for a function with several results")  # fmt: skip
-
-
-def _gradient_scalars(fn: Function, grads) -> list:
-    """The gradient's scalars in order: a packed list gradient gives its elements."""
-    defining = {eqn.outs[0]: eqn for eqn in fn.body if len(eqn.outs) == 1}
-    found = []
-    for g in grads:
-        eqn = defining.get(g) if isinstance(g, Var) else None
-        if eqn is not None and eqn.op in ("pack", "pack_tuple"):
-            found.extend(eqn.args)
-        else:
-            found.append(g)
-    return found
+        raise SymgradError(f"{fn.qualname} returns {len(fn.outs)} numbers; a gradient needs one: use "
+                           "symgrad.jacobian for a function with several results")  # fmt: skip
 
 
 def hessian(primal: Function, request: Request, shapes: dict, with_value: bool) -> Built:
     _one_number(primal)
     first = first_order(primal, request, shapes)
     groups = scalars(first, request.wrt, shapes)
-    seeds, n, suffixes = _unit_seeds(groups)
+    prologue, seeds, n, suffixes = _unit_seeds(first, groups)
     body, tangent_of = tangents(first, seeds, n, suffixes)
     value, *grads = first.outs
-    rows = []
-    for g in _gradient_scalars(first, grads):
-        rows.append([t if t is not None else Const(0.0) for t in tangent_of(g)])
+    b = Builder().at(first.origin)
+    rows = _rows(first, b, groups, grads, tangent_of, n)
     if len(rows) != n:
         raise SymgradError(f"{primal.qualname}: the gradient has {len(rows)} scalars for {n} parameters' scalars")
     outs = [value, *grads]
@@ -244,7 +292,7 @@ def hessian(primal: Function, request: Request, shapes: dict, with_value: bool) 
         outs.extend(row)
     bare = request.bare and n == 1
     h_layout = matrix[0][0] if bare else tuple(matrix)
-    fn = _finish(first, body, outs)
+    fn = _finish(first, (*prologue, *body, *b.eqns), outs)
     wrt_text = _wrt_text(primal, request.wrt)
     if with_value:
         g_layout = 1 if request.bare else tuple(range(1, 1 + len(grads)))
@@ -289,19 +337,19 @@ def jvp(primal: Function, request: Request, shapes: dict, scalar_result: bool) -
 
 def jacobian(primal: Function, request: Request, shapes: dict, scalar_result: bool, with_value: bool) -> Built:
     groups = scalars(primal, request.wrt, shapes)
-    seeds, n, suffixes = _unit_seeds(groups)
+    prologue, seeds, n, suffixes = _unit_seeds(primal, groups)
     body, tangent_of = tangents(primal, seeds, n, suffixes)
     values = list(primal.outs)
     outs = list(values)
     rows = []
     for v in values:
-        row = [t if t is not None else Const(0.0) for t in tangent_of(v)]
+        row = _tangent_row(tangent_of(v), n)
         rows.append(tuple(range(len(outs), len(outs) + n)))
         outs.extend(row)
     bare = request.bare and n == 1
     shaped = [row[0] if bare else row for row in rows]
     j_layout = shaped[0] if scalar_result else tuple(shaped)
-    fn = _finish(primal, body, outs)
+    fn = _finish(primal, (*prologue, *body), outs)
     wrt_text = _wrt_text(primal, request.wrt)
     if with_value:
         v_layout = 0 if scalar_result else tuple(range(len(values)))

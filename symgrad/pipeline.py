@@ -133,8 +133,8 @@ def _apply(primal: Function, scalar: bool, request: Request, shapes: dict, mode:
     if kind in GRADIENTS or kind in ("hessian", "value_grad_hessian", "hvp"):
         if not scalar:
             raise SymgradError(
-                f"{primal.qualname} returns {len(primal.outs)} numbers; {kind} needs a function of one number",
-                hint="use symgrad.jacobian (or value_and_jacobian, jvp) for a function with several results",
+                f"{primal.qualname} returns {len(primal.outs)} numbers; {kind} needs a function of one number: use "
+                "symgrad.jacobian (or value_and_jacobian, jvp) for a function with several results"
             )
     if kind in GRADIENTS:
         return derivatives.gradient(primal, request, shapes, GRADIENTS[kind], mode)
