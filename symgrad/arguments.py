@@ -35,10 +35,15 @@ def argument_key(args, wrt=None) -> tuple:
                 key.append(("struct", structure.spec_of(arg, "an array argument")))
             continue
         if kind is list or kind is tuple:
-            if (i in wrt and structure.is_structured(arg)) or _holds_more_than_lists(arg):
+            # judged by the first element (down the first elements of nested lists), as lengths always were: a
+            # call must not walk a long list of numbers
+            first = type(arg[0]) if arg else float
+            if first is float or first is int:
+                key.append(("list" if kind is list else "tuple", len(arg)))
+            elif (i in wrt and first in (list, tuple) and structure.is_structured(arg)) or _holds_more(arg):
                 key.append(("struct", structure.spec_of(arg, f"argument {i + 1}")))
-                continue
-            key.append(_list_key(arg, kind))
+            else:
+                key.append(_list_key(arg, kind))
             continue
         if structure.is_structured(arg):
             key.append(("struct", structure.spec_of(arg, f"argument {i + 1}")))
@@ -57,17 +62,15 @@ def _list_key(arg, kind) -> tuple:
     return (container, len(arg))
 
 
-def _holds_more_than_lists(arg) -> bool:
-    """Whether a list holds a dict, an array or an object somewhere: data the general code cannot read (lists
-    of numbers, nested or not, stay lists the compiled code may index at run time)."""
-    for item in arg:
-        kind = type(item)
-        if kind is list or kind is tuple:
-            if _holds_more_than_lists(item):
-                return True
-        elif kind is not float and kind is not int and structure.is_structured(item):
-            return True
-    return False
+def _holds_more(arg) -> bool:
+    """Whether a list's first elements (down nested lists) are dicts, arrays or objects: data the general code
+    cannot read (lists of numbers, nested or not, stay lists the compiled code may index at run time)."""
+    item = arg
+    while type(item) in (list, tuple):
+        if not item:
+            return False
+        item = item[0]
+    return structure.is_structured(item)
 
 
 def has_structure(key) -> bool:

@@ -116,9 +116,12 @@ class _Writer:
         fields = "{" + ", ".join(f"{n!r}: {p}" for n, p in zip(spec[2], parts, strict=True)) + "}"
         if not cls.__dictoffset__:
             return f"_instance({self.const(cls)}, {fields})", at  # slots: set one by one
-        made = self.fresh("o")
+        made, attrs = self.fresh("o"), self.fresh("d")
         self.lines.append(f"    {made} = _new({self.const(cls)})")
-        self.lines.append(f"    {made}.__dict__.update({fields})")
+        self.lines.append(f"    {attrs} = {made}.__dict__")  # stores into it bypass __setattr__ (frozen classes)
+        in_dict = _dict_names(cls, spec[2])
+        for n, p in zip(spec[2], parts, strict=True):
+            self.lines.append(f"    {attrs}[{n!r}] = {p}" if n in in_dict else f"    _set({made}, {n!r}, {p})")
         return made, at
 
 
@@ -207,7 +210,8 @@ def fast_entry(generated, key, wrt: tuple, bare: bool, with_value: bool):
     else:
         w.lines.append("    return result")
     text = "\n".join(w.lines) + "\n"
-    namespace = {"MISMATCH": MISMATCH, "generated": generated, "_instance": _instance, "_new": object.__new__}
+    namespace = {"MISMATCH": MISMATCH, "generated": generated, "_instance": _instance, "_new": object.__new__,
+                 "_set": object.__setattr__}  # fmt: skip
     namespace.update(w.names)
     exec(compile(text, "<symgrad structured call>", "exec"), namespace)  # our own text, from the key
     fast = namespace["fast"]
