@@ -247,3 +247,15 @@ def test_inlined_expressions_stay_shallow(tmp_path):
     assert compiled.value_and_grad(0.3, 0.0, 0.0) == compile_function(
         fun, (0,), bare=True, optimized=False
     ).value_and_grad(0.3, 0.0, 0.0)
+
+
+def test_operations_raising_the_same_error_may_swap_when_inlined():
+    # a / b / c - 1 / a: its reverse sweep divides by b, c and a; any two divisions raise the same
+    # ZeroDivisionError, so they are inlined out of program order (no line of their own), and still raise it.
+    import corpus
+
+    compiled = compile_function(corpus.division_chain, (0, 1, 2), bare=False)
+    assert "a_bar = t0_bar / b - " in compiled.source
+    for point in ((0.0, 1.0, 1.0), (1.0, 0.0, 1.0), (1.0, 1.0, 0.0)):
+        with pytest.raises(ZeroDivisionError):
+            compiled.value_and_grad(*point)

@@ -182,6 +182,14 @@ _CANNOT_RAISE = frozenset(
     {"add", "sub", "mul", "neg", "abs", "fabs", "relu", "mask_pos", "signed", "when_lt", "unless_lt", "min", "max",
      "tanh", "sigmoid", "atan", "atan2", "copysign", "square", "sign", "erf", "erfc", "degrees", "radians"}
 )  # fmt: skip
+# Ops that raise one error only (for floats, CPython 3.11): two of one kind may run in either order, the same
+# error is raised either way, with the same message. Any other op that may raise is a kind of its own.
+_RAISES = {
+    "div": "ZeroDivisionError",
+    **dict.fromkeys(("exp", "exp2", "expm1", "cosh", "sinh"), "OverflowError: math range error"),
+    **dict.fromkeys(("log", "log2", "log10", "log1p", "sqrt", "asin", "acos", "acosh", "atanh", "sin", "cos", "tan"),
+                    "ValueError: math domain error"),
+}  # fmt: skip
 
 
 def _inlined_raising(inlined: set, defining: dict, eqn, found: list) -> list:
@@ -275,28 +283,47 @@ class BodyPrinter:
         operations that can raise (a division, `log`, `exp`, `sqrt`), the one the program runs first must still
         run first, so that an input raises the same error. The printed program's raising operations, in the
         order it runs them (statement by statement, each expression inner first and left to right), must be in
-        program order; those inlined into a statement that breaks it get lines of their own, and the check runs
-        again (a few rounds; then no raising operation stays inlined, which keeps the order by construction)."""
+        program order, except that two raising the same one error (`_RAISES`: two `exp`s, two divisions) may
+        swap; those inlined into a statement that breaks it get lines of their own, and the check runs again (a
+        few rounds; then no raising operation stays inlined, which keeps the order by construction)."""
         body = self.fn.body
         if all(eqn.op in _CANNOT_RAISE for eqn in body):
             return
         position = {eqn.outs[0]: i for i, eqn in enumerate(body)}
         defining = self.defining
         inlined_raising = functools.partial(_inlined_raising, inlined, defining)  # (no closure: no cycle to keep)
+
+        def kind(i: int):
+            return _RAISES.get(body[i].op, i)
+
         for _ in range(3):
             changed = False
-            latest = -1  # the last raising operation run so far, by program position
+            # the raising operations run so far: the latest by program position, and the latest of another kind
+            first, second = (-1, None), (-1, None)
             for i, eqn in enumerate(body):
                 if eqn.outs[0] in inlined:
                     continue
                 found = inlined_raising(eqn, [])
                 runs = [position[v] for v in found] + ([i] if eqn.op not in _CANNOT_RAISE else [])
-                if runs and (runs[0] < latest or runs != sorted(runs)):
-                    inlined.difference_update(found)
-                    changed = True
-                    runs = runs[-1:] if eqn.op not in _CANNOT_RAISE else []
-                if runs:
-                    latest = max(latest, runs[-1])
+                for attempt in (0, 1):
+                    top, other = first, second
+                    for p in runs:
+                        k = kind(p)
+                        if (top[0] if top[1] != k else other[0]) > p:
+                            break  # an operation of another kind, later in the program, has run already
+                        if k == top[1]:
+                            top = (max(top[0], p), k)
+                        elif p > top[0]:
+                            top, other = (p, k), top
+                        elif p > other[0]:
+                            other = (p, k)
+                    else:
+                        first, second = top, other
+                        break
+                    if attempt == 0:  # the inlined ones get lines of their own; the statement itself stays
+                        inlined.difference_update(found)
+                        changed = True
+                        runs = runs[-1:] if eqn.op not in _CANNOT_RAISE else []
             if not changed:
                 return
         inlined.difference_update([v for v in list(inlined) if defining[v].op not in _CANNOT_RAISE])
