@@ -248,7 +248,8 @@ def sympy_chain_seconds(steps: int) -> str:
 def compile_scaling(directory, sizes, sympy_sizes, log) -> list[str]:
     rows = [
         "| chain steps | IR eqns (optimized) | source-to-callable | per step | lower | reverse | optimize | emit | load"
-        " | Python's compile() | / compile() (target <= 3.5) | generated size | peak memory | SymPy diff+lambdify |",
+        " | Python's compile() | / compile() (target <= 3.5) | generated size | peak memory (10,000: target <= 150 MB)"
+        " | SymPy diff+lambdify |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for steps in sizes:
@@ -271,23 +272,42 @@ def compile_scaling(directory, sizes, sympy_sizes, log) -> list[str]:
             f"| {steps:,} | {untraced['eqns']:,} | {untraced['total'] * 1e3:.1f} ms |"
             f" {untraced['total'] / steps * 1e6:.1f} us |"
             + "".join(f" {untraced[k] * 1e3:.1f} ms |" for k in ("lower", "reverse", "optimize", "emit", "load"))
-            + f" {untraced['compile()'] * 1e3:.1f} ms | {untraced['total'] / untraced['compile()']:.1f}x |"
-            + f" {untraced['bytes'] / 1e3:.0f} kB, {untraced['lines']:,} lines | {peak / 1e6:.1f} MB | {sympy_text} |"
+            + f" {untraced['compile()'] * 1e3:.1f} ms | {ratio:.1f}x ({met(ratio <= COMPILE_TARGET)}) |"
+            + f" {untraced['bytes'] / 1e3:.0f} kB, {untraced['lines']:,} lines | {peak / 1e6:.1f} MB"
+            + (f" ({met(peak / 1e6 <= PEAK_TARGET_MB)})" if steps == 10000 else "")
+            + f" | {sympy_text} |"
         )
     return rows
 
 
-def first_result_times(case, directory) -> tuple[float, float]:
-    """Decorator to first result with an empty cache, then a second grad(f) of the same function."""
+def first_result_times(case, directory) -> tuple[float, float, float]:
+    """Decorator to first result with an empty cache, then a second grad(f) of the same function, and Python's
+    compile() of the generated text (best of 3)."""
     fns = case.load(directory)
     api._cache.clear()
     start = time.perf_counter()
-    symgrad.value_and_grad(fns["poly"])(*case.args)
+    decorated = symgrad.value_and_grad(fns["poly"])
+    decorated(*case.args)
     first = time.perf_counter() - start
     start = time.perf_counter()
     symgrad.value_and_grad(fns["poly"])(*case.args)
     second = time.perf_counter() - start
-    return first, second
+    floor = []
+    for _ in range(3):
+        start = time.perf_counter()
+        compile(decorated.source, "<bench B4>", "exec")
+        floor.append(time.perf_counter() - start)
+    return first, second, min(floor)
+
+
+# The performance issue's targets for the decorated function, as multiples of the hand-written reference.
+RUN_TARGETS = {"B1": 1.03, "B2": 1.08, "B3": 1.03, "B4": 1.03, "B5": 1.03, "B6": 1.40}
+COMPILE_TARGET = 3.5  # source-to-callable as a multiple of Python's compile() of the generated text
+PEAK_TARGET_MB = 150  # the 10,000-step chain
+
+
+def met(ok: bool) -> str:
+    return "met" if ok else "not met"
 
 
 # --- the report --------------------------------------------------------------------------------------------
@@ -344,23 +364,27 @@ def main(argv=None) -> None:
         lines.append("the ops (micrograd has no tanh) or is not installed (torch, jax).")
         lines.append("")
         lines.append(
-            "| benchmark | symgrad / hand (target <= 1.10) | symgrad fn / hand | tape / symgrad (target >= 40)"
+            "| benchmark | symgrad / hand | target | | symgrad fn / hand | tape / symgrad (target >= 40)"
             " | SymPy compile |"
         )
-        lines.append("|---|---:|---:|---:|---:|")
+        lines.append("|---|---:|---:|---|---:|---:|---:|")
         for key, medians, sympy_note in targets:
             hand = medians["hand-written"]
             sg = medians["symgrad"]
             sympy_text = f"{sympy_note:.2f} s" if isinstance(sympy_note, float) else str(sympy_note)
+            target = RUN_TARGETS.get(key)
+            target_text = f"<= {target:.2f} | {met(sg / hand <= target)}" if target else "| "
             lines.append(
-                f"| {key} | {sg / hand:.2f} | {medians['symgrad fn'] / hand:.2f} |"
+                f"| {key} | {sg / hand:.2f} | {target_text} | {medians['symgrad fn'] / hand:.2f} |"
                 f" {medians['tape'] / sg:.0f} | {sympy_text} |"
             )
         lines.append("")
         mlp = case_defs.cases()[3]
-        first, second = first_result_times(mlp, directory)
+        first, second, floor = first_result_times(mlp, directory)
         lines.append(
-            f"B4 from decorator to first result (empty cache): {first * 1e3:.1f} ms (target <= 100 ms); "
+            f"B4 from decorator to first result (empty cache): {first * 1e3:.1f} ms, {first / floor:.1f}x Python's "
+            f"compile() of its text ({floor * 1e3:.1f} ms; target <= {COMPILE_TARGET}x: "
+            f"{met(first / floor <= COMPILE_TARGET)}); "
             f"a second `value_and_grad(f)` of the same function reuses the compiled code: {second * 1e6:.0f} us."
         )
         lines.append("")
