@@ -49,3 +49,15 @@ def test_spiral_classes_gradient_matches_the_tape_before_and_after_training():
     assert len(differences) == 2 and max(differences) <= 1e-9
     losses = floats_after("mean loss", out)
     assert losses[-1] < losses[0]
+
+
+def test_the_models_benchmark_checks_its_columns_agree():
+    import pathlib
+    import subprocess
+    import sys
+
+    root = pathlib.Path(__file__).resolve().parent.parent
+    result = subprocess.run([sys.executable, str(root / "benchmarks" / "models.py"), "--rounds", "1"],
+                            capture_output=True, text=True, cwd=root, timeout=300)  # fmt: skip
+    assert result.returncode == 0, result.stderr  # it asserts bit-identical gradients before timing
+    assert "| class (specialized on structure) |" in result.stdout and "| ndarray |" in result.stdout
