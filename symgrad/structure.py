@@ -64,6 +64,8 @@ def spec_of(value, path: str = "argument"):
         return ("static", int, int(value))  # NumPy ints
     if isinstance(value, numbers.Real) and not type(value).__module__.startswith("sympy"):
         return FLOAT  # NumPy floats, Fractions
+    if isinstance(value, types.FunctionType | types.BuiltinFunctionType):
+        return ("static", kind, value)  # `self.act = tanh`: resolved when compiling, like a global function
     if isinstance(value, _NOT_OBJECTS) or kind.__module__ in ("builtins", "symgrad.tape"):
         raise SymgradError(
             f"{path} is {_a(kind.__name__)}: parameters hold numbers, lists and tuples, dicts with string keys, NumPy "
@@ -184,9 +186,9 @@ def _identifier(key: str) -> str:
 
 
 def has_classes(spec) -> bool:
-    """Whether the spec holds a user's class (whose methods a persistent cache key cannot describe)."""
+    """Whether the spec holds a user's class or a function (code a persistent cache key cannot describe)."""
     tag = spec[0]
-    if tag == "object":
+    if tag == "object" or (tag == "static" and callable(spec[2])):
         return True
     if tag in ("list", "tuple", "dict"):
         return any(has_classes(child) for child in spec[-1])

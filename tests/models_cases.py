@@ -244,3 +244,21 @@ def dataclass_loss(p, x):
 
 def slotted_loss(p, x):
     return (p.w[0] * x + p.w[1]) * p.b
+
+
+class Activated:
+    def __init__(self, act):
+        self.w = [0.5, -0.25]
+        self.act = act
+
+    def __call__(self, x):
+        return self.act(self.w[0] * x + self.w[1])
+
+
+def activated_loss(model, x):
+    return model(x) ** 2
+
+
+def makes_a_model(x):
+    model = Affine()  # <- rejected
+    return model.forward(x)

@@ -20,7 +20,7 @@ from ...ir import Builder, Const, Var
 from ...ops import PUBLIC_FUNCTIONS, REGISTRY, list_reduction, refused_library_function
 from ...source import get_source
 from .frame import Frame
-from .values import BoundMethod, StaticList, Structured, describe, is_static
+from .values import StaticList, Structured, describe, is_object_call, is_static
 
 # micrograd-style methods, spelled as symgrad.Value spells them: x.tanh(), x.log1p(), ..., x.atan2(y)
 _METHODS = tuple(PUBLIC_FUNCTIONS)
@@ -127,7 +127,7 @@ class Calls:
             args = [self.expr(frame, a) for a in node.args]
             kwargs = {kw.arg: self.expr(frame, kw.value) for kw in node.keywords}
             return self._inline(frame, node, callee.fun, args, kwargs)
-        if isinstance(callee, Structured | BoundMethod) or (isinstance(callee, Var) and callee.kind == "item"):
+        if is_object_call(callee):
             return self.call_object(frame, node, callee)  # objects.py: `model(x)`, `layer.forward(x)`
         name = ast.unparse(func)
         if isinstance(callee, resolve.Other) and callee.obj is len:

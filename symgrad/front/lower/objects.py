@@ -39,7 +39,9 @@ class Objects:
             return next(leaves)
         if tag == "static":
             value = spec[2]
-            return Const(value) if type(value) in (int, bool) else resolve.Other(value)
+            if type(value) in (int, bool):
+                return Const(value)
+            return self._object(value) if callable(value) else resolve.Other(value)  # a function: an op, inlined
         if tag == "array":
             return self._array_view(spec[1], leaves)
         if tag in ("list", "tuple"):
@@ -93,6 +95,13 @@ class Objects:
 
     def call_object(self, frame: Frame, node: ast.Call, callee):
         """`obj(x)` or `obj.method(x)`: the class's function inlined with `obj` as `self`."""
+        if isinstance(callee, resolve.Other):  # a class: an object made inside the function
+            name = ast.unparse(node.func)
+            raise frame.error(
+                node, f"making a {name} inside the function is not supported",
+                f"make the {name} outside and pass it as a parameter: `loss(model, xs, ys)` with `grad(loss, "
+                "wrt='model')`; its attributes are then compiled for its structure and its methods inlined",
+            )  # fmt: skip
         if isinstance(callee, Var):
             name = ast.unparse(node.func)
             raise self.needs_structure(frame, node, f"cannot call {name}: here it is a number or a list of numbers, "

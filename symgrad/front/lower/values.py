@@ -68,6 +68,16 @@ class BoundMethod:
         self.obj, self.fun, self.name = obj, fun, name
 
 
+def is_object_call(callee) -> bool:
+    """Whether calling `callee` is objects.py's business: an object argument or its method, a parameter used as
+    one, or a user's class (an object made inside the function; `float(x)` is the builtins' business)."""
+    return (
+        isinstance(callee, Structured | BoundMethod)
+        or (isinstance(callee, Var) and callee.kind == "item")
+        or (isinstance(callee, resolve.Other) and isinstance(callee.obj, type) and callee.obj.__module__ != "builtins")
+    )
+
+
 def is_static(value) -> bool:
     """A sequence whose elements lowering holds: a tuple of atoms, or a static list."""
     return isinstance(value, tuple | StaticList)
