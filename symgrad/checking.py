@@ -30,8 +30,10 @@ import math
 import time
 from dataclasses import dataclass, field
 
+from . import checking_higher
 from .api import value_and_grad
-from .errors import CheckInconclusive, GradientMismatch
+from .errors import CheckInconclusive, GradientMismatch, SymgradError
+from .higher import Derivative
 from .ops import PUBLIC_FUNCTIONS
 from .oracles import finite_differences, point_sympy
 from .oracles.rebind import rebound
@@ -275,11 +277,16 @@ def _compare_all(report: Report, ref: Result) -> None:
         report.comparisons.append(Comparison(ref.source, quantity, got, expected, abs_error, rel_error, ok))
 
 
-def check(fun, *args, rtol: float = 1e-9, atol: float = 1e-12, fd: bool = False) -> Report:
+def check(fun, *args, rtol: float = 1e-9, atol: float = 1e-12, fd: bool = False, **direction) -> Report:
     """Compare the compiled value and gradient at `args` with the tape engine and SymPy (and, with `fd=True`
     or when neither of those can run the function, mpmath finite differences). Returns the report; raises
     GradientMismatch where any reference disagrees or fails at the point, and CheckInconclusive where no
-    reference could compare at all."""
+    reference could compare at all. A higher-order derivative (`hessian(f)`, `jvp(f)` with `tangent=`, `hvp(f)`
+    with `vector=`, `grad(grad(f))` ...) is checked by `checking_higher`."""
+    if isinstance(fun, Derivative):
+        return checking_higher.check(fun, *args, rtol=rtol, atol=atol, fd=fd, **direction)
+    if direction:
+        raise SymgradError(f"check takes {', '.join(direction)}= only for jvp (tangent=) and hvp (vector=)")
     plain = unwrap(fun)
     static = static_arguments(args)
     params = _flat_names(plain, args, static)
@@ -328,9 +335,14 @@ def _time_per_call(call, budget: float = 0.2) -> float:
         number *= 2
 
 
-def compare(fun, *args, budget: float = 0.2) -> Report:
+def compare(fun, *args, budget: float = 0.2, **direction) -> Report:
     """The compiled and the tape results side by side, with the time per call of each and the speed-up.
-    Returns a Report whose text shows both; it does not raise on a mismatch (use `check` for that)."""
+    Returns a Report whose text shows both; it does not raise on a mismatch (use `check` for that).
+    A higher-order derivative is compared with finite differences of its first-order code (`checking_higher`)."""
+    if isinstance(fun, Derivative):
+        return checking_higher.compare(fun, *args, budget=budget, **direction)
+    if direction:
+        raise SymgradError(f"compare takes {', '.join(direction)}= only for jvp (tangent=) and hvp (vector=)")
     plain = unwrap(fun)
     static = static_arguments(args)
     params = _flat_names(plain, args, static)
