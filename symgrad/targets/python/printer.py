@@ -340,6 +340,7 @@ class BodyPrinter:
     def _last_uses(self) -> dict[Var, int]:
         """Per printed variable, the index of the last statement that reads it (outputs: past the last)."""
         last_use: dict[Var, int] = {}
+        counts: dict[Var, int] = {}  # reads per printed variable (for `_hot_locals`)
         inlined, defining = self.inlined, self.defining
         # (a loop, not a recursive closure: compilation runs with the garbage collector paused, and a closure
         # that calls itself is a cycle that would keep these tables alive until the end)
@@ -352,6 +353,8 @@ class BodyPrinter:
                             pending.append(defining[arg])
                         else:
                             last_use[arg] = i
+                            counts[arg] = counts.get(arg, 0) + 1
+        self._read_counts = counts
         for atom in self.fn.outs:
             if isinstance(atom, Var):
                 last_use[atom] = len(self.statements)  # outputs live to the return
@@ -426,14 +429,15 @@ class BodyPrinter:
         (B6, a 500-term polynomial: 3,440 extra instructions, 5% of its time). Names used HOT_USES times or
         more whose slot would be past FAST_SLOTS are listed, most used first, for `lines` to mention first."""
         names = self.namer.names
+        if len(set(names.values())) <= FAST_SLOTS:
+            return []
+        reads = self._read_counts
         params = {names[p.var] for p in self.fn.params}
-        order: dict[str, int] = dict.fromkeys(params, 0)  # name -> number of accesses, in order of appearance
-        for eqn in self.statements:
-            for var in self._reads(eqn):
-                name = names[var]
-                order[name] = order.get(name, 0) + 1
-            target = names[eqn.outs[0]]
-            order[target] = order.get(target, 0) + 1
+        order: dict[str, int] = {names[p.var]: reads.get(p.var, 0) for p in self.fn.params}  # name -> accesses
+        for eqn in self.statements:  # in order of appearance: a variable is read only after it is assigned
+            var = eqn.outs[0]
+            name = names[var]
+            order[name] = order.get(name, 0) + 1 + reads.get(var, 0)
         if len(order) <= FAST_SLOTS:
             return []
         slot = {name: i for i, name in enumerate(order)}
