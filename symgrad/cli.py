@@ -8,6 +8,10 @@ The target is named `FILE.py:FUNC`; the file is imported as a module (its top le
 `python FILE.py` minus the `__main__` block). Points (`--at`) are Python literals, read with `ast.literal_eval`
 and never evaluated as code: numbers, and lists, tuples and dicts of them, passed to the library as they are
 (so list parameters work wherever the library's `check`, `compare` and `graph` take them).
+Derivatives past the gradient mirror the Python API: `--hessian`, `--value-grad-hessian`, `--hvp`, `--jvp`,
+`--jacobian`, `--value-and-jacobian` (with `--wrt`), and `--mode forward` for the gradient by forward sweeps,
+on `show`, `export`, `check` and `compare`; `check`/`compare` of `--hvp`/`--jvp` take the direction as a
+literal shaped like the gradient (`--vector`, `--tangent`).
 """
 
 from __future__ import annotations
@@ -20,11 +24,17 @@ import os
 import sys
 import traceback
 
-from .api import GradFunction, export_text, value_and_grad
+from . import higher
+from .api import export_text, value_and_grad
 from .checking import check, compare
 from .drawing import graph, render
 from .errors import CheckInconclusive, GradientMismatch, SymgradError, UnsupportedSyntax
 
+# --hessian etc.: the decorator, and the keyword its calls take (API.md, "Higher order ...")
+DERIVATIVES = {
+    "hessian": higher.hessian, "value_grad_hessian": higher.value_grad_and_hessian, "hvp": higher.hvp,
+    "jvp": higher.jvp, "jacobian": higher.jacobian, "value_and_jacobian": higher.value_and_jacobian,
+}  # fmt: skip
 _AT_HINT = 'write each argument as a Python literal: --at 0.5 "[1.0, 2.0]" "{\'w\': [1.0]}"'
 _MAX_LITERAL_SHOWN = 40
 
@@ -42,7 +52,10 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"symgrad: error: {message}\nhint: see `{self.prog} --help`\n")
 
 
-def _load_target(target: str, wrt: str | None, specialize: bool = False) -> GradFunction:
+def _load_target(target: str, wrt: str | None, specialize: bool = False, derivative: str | None = None,
+                 mode: str = "reverse"):  # fmt: skip
+    """The compiled object: `value_and_grad` of the function (a GradFunction), or with `derivative` (a key of
+    DERIVATIVES) or `mode="forward"` the `higher.Derivative` the Python API makes."""
     path, sep, name = target.rpartition(":")
     if not sep or not path or not name:
         raise UsageError(f"expected FILE.py:FUNC, got {target!r}", "name the file and the function: model.py:loss")
@@ -60,7 +73,16 @@ def _load_target(target: str, wrt: str | None, specialize: bool = False) -> Grad
         wrt_spec = [w.strip() for w in wrt.split(",") if w.strip()]
         if not wrt_spec:
             raise UsageError(f"--wrt {wrt!r} names no parameter", "--wrt takes parameter names: --wrt x,ys")
+        if len(wrt_spec) == 1 and derivative is not None:
+            wrt_spec = wrt_spec[0]  # one name: a bare Hessian (a float for a scalar), as wrt="x" in Python
+    if derivative is not None and mode == "forward":
+        raise UsageError(f"--mode forward is for the gradient; --{derivative.replace('_', '-')} chooses its own "
+                         "sweeps", "drop --mode, or drop the derivative flag")  # fmt: skip
     try:
+        if derivative is not None:
+            return DERIVATIVES[derivative](fun, wrt=wrt_spec)
+        if mode == "forward":
+            return higher.value_and_grad(fun, wrt=wrt_spec, mode="forward")
         return value_and_grad(fun, wrt=wrt_spec, specialize=specialize)
     except UnsupportedSyntax:
         raise
@@ -71,6 +93,11 @@ def _load_target(target: str, wrt: str | None, specialize: bool = False) -> Grad
                 f"--wrt {wrt}: {str(exc).partition(': ')[2]}", f"--wrt takes parameter names of {name}(): {names}"
             ) from None
         raise
+
+
+def _made(args, wrt: str | None = None):
+    """`_load_target` for a command's flags (`--hessian` ..., `--mode`)."""
+    return _load_target(args.target, wrt, getattr(args, "specialize", False), args.derivative, args.mode)
 
 
 def _import(path: str):
@@ -156,11 +183,17 @@ def _point(fun, at: list[str]) -> list:
 def _module_of(args):
     """The compiled module to show or export: the general one, or with --specialize the one for the lengths
     of the lists in --at."""
-    compiled = _load_target(args.target, args.wrt, specialize=args.specialize)
+    compiled = _made(args, args.wrt)
     if args.at and not args.specialize:
         raise UsageError("--at with show and export chooses a specialized module", "add --specialize")
     if not args.specialize:
-        return compiled.compiled
+        try:
+            return compiled.compiled
+        except SymgradError as exc:
+            if isinstance(compiled, higher.Derivative) and "specialize" in str(exc):
+                raise UsageError(str(exc).partition("\n")[0], "a Hessian or Jacobian over list elements needs "
+                                 'their lengths: add --specialize --at "[1.0, 2.0]" ...') from None  # fmt: skip
+            raise
     if not args.at:
         raise UsageError("--specialize needs --at: the lengths of the list arguments choose the module",
                          'give the point: --specialize --at 0.5 "[1.0, 2.0]"')  # fmt: skip
@@ -180,11 +213,49 @@ def _export(args) -> int:
     return 0
 
 
+def _direction(args, made) -> dict:
+    """`vector=`/`tangent=` for check and compare of --hvp/--jvp, read as a literal shaped like the gradient."""
+    keyword = higher.DIRECTION_KEYWORD.get(args.derivative or "")
+    given = {"vector": args.vector, "tangent": args.tangent}
+    for other, text in given.items():
+        if text is not None and other != keyword:
+            flag = "--hvp" if other == "vector" else "--jvp"
+            raise UsageError(f"--{other} is the direction of {flag}", f"add {flag}, or drop --{other}")
+    if keyword is None:
+        return {}
+    if given[keyword] is None:
+        raise UsageError(f"--{args.derivative} needs --{keyword}: the direction, shaped like the gradient",
+                         f'e.g. --{keyword} "(0.5, -1.0)" for two parameters, or --{keyword} "[1.0, 0.0]" '
+                         "for one list parameter")  # fmt: skip
+    return {keyword: _literal(given[keyword], f"--{keyword}")}
+
+
+def _literal(text: str, flag: str):
+    try:
+        return parse_literal(text, 1)
+    except UsageError as exc:
+        raise UsageError(str(exc).replace("--at argument 1", flag, 1), exc.hint) from None
+
+
+def _target_for_check(args):
+    """What check and compare run on: the plain function (its gradient), or the derivative the flags name."""
+    if args.derivative is None and args.mode == "reverse":
+        if args.wrt is not None:
+            raise UsageError("--wrt with check and compare goes with a derivative flag (--hessian, --jvp, ...) or "
+                             "--mode forward", "check compares the gradient of every parameter: drop "
+                             "--wrt")  # fmt: skip
+        _direction(args, None)  # raises for a --vector or --tangent without its flag
+        fun = _load_target(args.target, None).fun
+        return fun, fun, {}
+    made = _made(args, args.wrt)
+    return made, made.fun, _direction(args, made)
+
+
 def _check(args) -> int:
-    fun = _load_target(args.target, None).fun
+    made, fun, direction = _target_for_check(args)
     point = _point(fun, args.at)
     try:
-        report = check(fun, *point, rtol=args.rtol, atol=args.atol, fd=args.fd)
+        report = check(made, *point, rtol=args.rtol, atol=args.atol, fd=args.fd, **direction)
     except GradientMismatch as exc:
         print(str(exc.report))
         print(f"symgrad: mismatch: {str(exc).splitlines()[0]}", file=sys.stderr)
@@ -202,8 +273,8 @@ def _check(args) -> int:
 
 
 def _compare(args) -> int:
-    fun = _load_target(args.target, None).fun
-    print(compare(fun, *_point(fun, args.at)))
+    made, fun, direction = _target_for_check(args)
+    print(compare(made, *_point(fun, args.at), **direction))
     return 0
 
 
@@ -230,8 +301,23 @@ def build_parser() -> argparse.ArgumentParser:
                              "too (default: all)")  # fmt: skip
         return sub
 
+    def derivative_flags(sub):
+        kinds = sub.add_mutually_exclusive_group()
+        for kind, doc in (("hessian", "the Hessian (forward over reverse)"),
+                          ("value_grad_hessian", "value, gradient and Hessian from one function"),
+                          ("hvp", "Hessian-vector products (check/compare: --vector)"),
+                          ("jvp", "value and directional derivative (check/compare: --tangent)"),
+                          ("jacobian", "the Jacobian of a function returning a tuple of numbers"),
+                          ("value_and_jacobian", "values and Jacobian from one function")):  # fmt: skip
+            kinds.add_argument(f"--{kind.replace('_', '-')}", dest="derivative", action="store_const", const=kind,
+                               help=doc)  # fmt: skip
+        sub.set_defaults(derivative=None)
+        sub.add_argument("--mode", choices=higher.MODES, default="reverse",
+                         help="the gradient by reverse (default) or forward (tangent) sweeps")  # fmt: skip
+
     def module_command(name: str, help_text: str):
         sub = command(name, help_text)
+        derivative_flags(sub)
         sub.add_argument("--specialize", action="store_true", help="the module specialized for the lengths of "
                          "the lists in --at (as specialize=True)")  # fmt: skip
         sub.add_argument("--at", nargs="+", metavar="LITERAL", help="with --specialize: " + at_help)
@@ -245,14 +331,23 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--force", action="store_true", help="overwrite a file symgrad did not generate")
     export.set_defaults(run=_export)
 
-    check_command = command("check", "compare the compiled gradient with the tape engine and SymPy (exit 1 on a "
-                            "mismatch, or when nothing could be compared)", wrt=False)  # fmt: skip
+    def direction_flags(sub):
+        derivative_flags(sub)
+        sub.add_argument("--vector", metavar="LITERAL", help="with --hvp: the vector, shaped like the gradient")
+        sub.add_argument("--tangent", metavar="LITERAL", help="with --jvp: the direction, shaped like the gradient")
+
+    check_command = command("check", "compare the compiled gradient (or, with --hessian ..., that derivative) "
+                            "with independent references (exit 1 on a mismatch, or when nothing could be "
+                            "compared)")  # fmt: skip
+    direction_flags(check_command)
     check_command.add_argument("--at", nargs="+", required=True, metavar="LITERAL", help=at_help)
     check_command.add_argument("--rtol", type=float, default=1e-9)
     check_command.add_argument("--atol", type=float, default=1e-12)
     check_command.add_argument("--fd", action="store_true", help="also mpmath finite differences")
     check_command.set_defaults(run=_check)
-    compare_command = command("compare", "compiled vs tape engine: results and time per call", wrt=False)
+    compare_command = command("compare", "compiled vs tape engine (a derivative flag: vs finite differences of "
+                              "the compiled first-order code): results and time per call")  # fmt: skip
+    direction_flags(compare_command)
     compare_command.add_argument("--at", nargs="+", required=True, metavar="LITERAL", help=at_help)
     compare_command.set_defaults(run=_compare)
     graph_command = command("graph", "draw the forward and backward graph (SVG/PNG need Graphviz's dot)")

@@ -356,3 +356,121 @@ def test_check_exits_1_when_nothing_could_be_compared(tmp_path):
     assert "OK" not in result.stdout
     assert result.stderr.startswith("symgrad: inconclusive: api_example: no reference could check the gradient")
     assert result.stderr.endswith("\n")
+
+
+# --------------------------------------------------------------------------- derivatives past the gradient
+
+HIGHER = pathlib.Path(__file__).parent / "higher_corpus.py"
+
+
+@pytest.mark.parametrize(
+    ("flags", "make"),
+    [
+        (["--hessian"], lambda sg, fun: sg.hessian(fun)),
+        (["--hessian", "--wrt", "y"], lambda sg, fun: sg.hessian(fun, wrt="y")),
+        (["--value-grad-hessian"], lambda sg, fun: sg.value_grad_and_hessian(fun)),
+        (["--hvp"], lambda sg, fun: sg.hvp(fun)),
+        (["--jvp", "--wrt", "x,y"], lambda sg, fun: sg.jvp(fun, wrt=["x", "y"])),
+        (["--jacobian"], lambda sg, fun: sg.jacobian(fun)),
+        (["--mode", "forward"], lambda sg, fun: sg.value_and_grad(fun, mode="forward")),
+    ],
+    ids=["hessian", "hessian-wrt", "value-grad-hessian", "hvp", "jvp", "jacobian", "forward"],
+)
+def test_show_prints_each_derivative_module_as_the_api_does(flags, make):
+    import corpus
+
+    import symgrad as sg
+
+    result = symgrad("show", f"{CORPUS}:api_example", *flags)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == make(sg, corpus.api_example).source
+    ir = symgrad("show", f"{CORPUS}:api_example", *flags, "--ir")
+    assert ir.returncode == 0 and ir.stdout == str(make(sg, corpus.api_example).ir)
+
+
+def test_show_and_export_a_hessian_over_list_elements_specialize(tmp_path):
+    import higher_corpus
+
+    import symgrad as sg
+
+    expected = sg.hessian(higher_corpus.rosenbrock).specialized([1.0, 2.0, 0.5]).source
+    shown = symgrad("show", f"{HIGHER}:rosenbrock", "--hessian", "--specialize", "--at", "[1.0, 2.0, 0.5]")
+    assert shown.returncode == 0 and shown.stdout == expected
+    out = tmp_path / "h.py"
+    exported = symgrad("export", f"{HIGHER}:rosenbrock", "--hessian", "--specialize", "--at", "[1, 2, 0.5]", "-o", out)
+    assert exported.returncode == 0 and out.read_text() == expected
+    general = symgrad("show", f"{HIGHER}:rosenbrock", "--hessian")
+    assert general.returncode == 2 and "need the length of the list 'xs'" in general.stderr
+    assert "hint: a Hessian or Jacobian over list elements needs their lengths: add --specialize" in general.stderr
+
+
+def test_check_and_compare_derivatives():
+    hessian = symgrad("check", f"{CORPUS}:api_example", "--hessian", "--at", "1.0", "2.0", "--fd")
+    assert hessian.returncode == 0, hessian.stderr
+    assert "OK: every reference agrees: sympy, mpmath-fd, fd(compiled gradient)" in hessian.stdout
+    hvp = symgrad("check", f"{HIGHER}:rosenbrock", "--hvp", "--at", "[1.0, 2.0, 0.5]", "--vector", "[1.0, 0.0, 0.5]")
+    assert hvp.returncode == 0 and "(Hrosenbrock v)[xs[2]]" in hvp.stdout, hvp.stderr
+    jvp = symgrad("check", f"{HIGHER}:polar", "--jvp", "--wrt", "theta", "--at", "2.0", "0.3", "--tangent", "1.0")
+    assert jvp.returncode == 0 and "OK" in jvp.stdout, jvp.stderr
+    forward = symgrad("check", f"{CORPUS}:api_example", "--mode", "forward", "--at", "1.0", "2.0")
+    assert forward.returncode == 0 and "mode='forward'" in forward.stdout
+    compared = symgrad("compare", f"{HIGHER}:polar", "--jacobian", "--at", "2.0", "0.3")
+    assert compared.returncode == 0 and "fd(function)" in compared.stdout and "speed-up" in compared.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message", "hint"),
+    [
+        (["check", f"{HIGHER}:rosenbrock", "--hvp", "--at", "[1.0]"], "--hvp needs --vector", "--vector"),
+        (
+            ["check", f"{CORPUS}:api_example", "--at", "1", "2", "--vector", "1"],
+            "--vector is the direction of --hvp",
+            "add --hvp",
+        ),
+        (
+            ["check", f"{CORPUS}:api_example", "--hvp", "--at", "1", "2", "--vector", "x"],
+            "--vector ('x')",
+            "Python literal",
+        ),
+        (
+            ["show", f"{CORPUS}:api_example", "--hessian", "--mode", "forward"],
+            "--mode forward is for the gradient",
+            "drop --mode",
+        ),
+        (
+            ["check", f"{CORPUS}:api_example", "--wrt", "x", "--at", "1", "2"],
+            "--wrt with check and compare",
+            "drop --wrt",
+        ),
+    ],
+    ids=["no-vector", "vector-alone", "bad-vector", "forward-hessian", "wrt-plain-check"],
+)
+def test_derivative_flag_misuse_is_a_usage_error(args, message, hint):
+    result = symgrad(*args)
+    assert result.returncode == 2 and result.stderr.startswith("symgrad: error: "), result.stderr
+    assert message in result.stderr.splitlines()[0] and hint in result.stderr and "Traceback" not in result.stderr
+
+
+def test_check_of_a_wrong_hessian_exits_1(tmp_path):
+    # A plugin makes the compiled Hessian wrong on purpose (one entry), so the CLI's mismatch path really runs.
+    (tmp_path / "sitecustomize.py").write_text(
+        "import dataclasses\n"
+        "import symgrad.higher as h\n"
+        "real = h.compile_chain\n"
+        "def wrong(fun, chain, shapes=None, mode='reverse'):\n"
+        "    c = real(fun, chain, shapes, mode)\n"
+        "    if chain[-1].kind != 'hessian':\n"
+        "        return c\n"
+        "    good = c.function\n"
+        "    bad = lambda *a: ((good(*a)[0][0] * 1.01, good(*a)[0][1]), good(*a)[1])\n"
+        "    return dataclasses.replace(c, function=bad)\n"
+        "h.compile_chain = wrong\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-m", "symgrad", "check", f"{CORPUS}:api_example", "--hessian", "--at", "1.0", "2.0"],
+        capture_output=True, text=True, env=env, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert "d2api_example/dxdx" in result.stdout and "MISMATCH" in result.stdout
+    assert result.stderr.startswith("symgrad: mismatch: hessian of api_example: d2api_example/dxdx is")
