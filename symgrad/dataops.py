@@ -248,12 +248,12 @@ def _t_push(fw, b, eqn):
                 plan.append((i, k, t))
                 if not fw.is_constant(t):
                     extra.append(t)
-    fw.remember_push(tuple(values), tuple(plan))
+    fw.remember_push(eqn, tuple(plan))
     b.eqns.append(replace(eqn, args=(tape, *values, *extra)) if extra else eqn)
 
 
 def _t_restore(fw, b, eqn):
-    plan = fw.pushed_with(eqn.outs)
+    plan = fw.pushed_with(eqn)
     if not plan:
         b.eqns.append(eqn)
         return

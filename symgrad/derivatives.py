@@ -32,6 +32,10 @@ from .reverse import reverse
 KINDS = ("grad", "value_and_grad", "hessian", "value_grad_hessian", "hvp", "jvp", "jacobian", "value_and_jacobian")
 
 
+class LengthsNeeded(SymgradError):
+    """A Hessian, Jacobian or forward-mode gradient of a list parameter was asked for without its length."""
+
+
 @dataclass(frozen=True)
 class Request:
     """What to compute: `kind`, the differentiated parameters `wrt` (indices) and whether one parameter's
@@ -129,7 +133,7 @@ def scalars(fn: Function, wrt, shapes: dict) -> list[Group]:
             container = "tuple" if eqn.op == "unpack_tuple" else "list"
             leaves = tuple((out, f"{param.name}{j}") for j, out in enumerate(eqn.outs))
             result.append(Group(var, "unpacked", leaves, container))
-        elif param.name in shapes:
+        elif shapes is not None and param.name in shapes:
             container, length = shapes[param.name]
             if not isinstance(length, int):
                 raise SymgradError(
@@ -138,8 +142,8 @@ def scalars(fn: Function, wrt, shapes: dict) -> list[Group]:
                 )
             leaves = tuple((None, f"{param.name}{j}") for j in range(length))
             result.append(Group(var, "list", leaves, container))
-        elif var.kind == "list":
-            raise SymgradError(
+        elif var.kind == "list" or (shapes is None and var.kind == "item"):  # (item: maybe a list, unread)
+            raise LengthsNeeded(
                 f"{fn.qualname}: Hessians, Jacobians and forward mode need the length of the list {param.name!r}; "
                 "call it with a list (it specializes on list lengths), or read the code with .specialized(*args)"
             )

@@ -23,7 +23,7 @@ from dataclasses import replace
 
 from .dataops import DATA_OPS
 from .errors import UnsupportedSyntax
-from .ir import REGISTRY, STRUCTURED, Block, Builder, Const, Eqn, Function, Var, walk
+from .ir import REGISTRY, STRUCTURED, Block, Builder, Const, Eqn, Function, Var, tape, walk
 from .ir import structured as layout
 from .ops import DomainError, tangent_rule
 
@@ -51,7 +51,8 @@ class _Forward:
         self.tan: dict[Var, Tangents] = {v: tuple(t) for v, t in seeds.items()}
         self.seeded = frozenset(seeds)
         self.active = activity(fn, set(self.seeded))
-        self.pushed: dict[tuple, tuple] = {}  # the values a push site pushes -> which of them carry tangents
+        self.pushed: dict[int, tuple] = {}  # a push equation (by identity) -> the tangents it carries
+        self.pairs = tape.pairs(fn)  # a restore equation (by identity) -> its push equation
 
     # --- tangents of atoms -------------------------------------------------------------------------------
 
@@ -144,13 +145,13 @@ class _Forward:
     def refuse(self, eqn: Eqn, message: str, hint: str):
         raise _error(eqn.loc, message, hint)
 
-    def remember_push(self, values: tuple, plan: tuple) -> None:
-        """A push site's values and `plan`: (value position, direction, tangent) for each tangent it carries."""
-        self.pushed[tuple(_root(v) for v in values)] = plan
+    def remember_push(self, push: Eqn, plan: tuple) -> None:
+        """A push site's `plan`: (value position, direction, tangent) for each tangent it carries."""
+        self.pushed[id(push)] = plan
 
-    def pushed_with(self, restored: tuple):
-        """The plan of the push whose values `restored` (the outputs of a `restore`) are copies of."""
-        return self.pushed.get(tuple(_root(v) for v in restored))
+    def pushed_with(self, restore: Eqn):
+        """The plan of the push whose values `restore` pops."""
+        return self.pushed.get(id(self.pairs[id(restore)]))
 
     # --- structured ops ------------------------------------------------------------------------------------
 
@@ -206,10 +207,6 @@ class _Forward:
         self.new_results(eqn, outs, slots)
         args = layout.with_inits(eqn, (*inits, *extra_inits))
         b.eqns.append(replace(eqn, outs=tuple(outs), args=args, blocks=tuple(blocks)))
-
-
-def _root(atom):
-    return atom.copy_of or atom if isinstance(atom, Var) else atom
 
 
 # --- activity: which variables can carry a nonzero tangent ------------------------------------------------

@@ -60,17 +60,26 @@ class Derivative:
         self._signature = inspect.signature(fun)
         self._keyword = DIRECTION_KEYWORD.get(kind)
         self._modules: dict[tuple, object] = {}
+        self._entries: dict[tuple, object] = {}  # the generated entry point per list-length key
+        # The general module serves every call when the result's shape does not depend on list lengths (always
+        # for jvp and hvp, and where the differentiated parameters are numbers): calls then skip the lookup.
+        self._general = None
+        self._needs_lengths = False
         self._lock = threading.Lock()
         functools.update_wrapper(self, fun)
 
     # --- compiling ---------------------------------------------------------------------------------------------
 
-    def _compiled(self, key: tuple):
+    def _compiled(self, key: tuple | None):
+        """The module for a list-length key; None: the general module, for arguments of any length (it raises
+        LengthsNeeded where the result's shape depends on them)."""
         with self._lock:
             found = self._modules.get(key)
             if found is None:
                 names = list(self._signature.parameters)
-                shapes = {names[i]: s for i, s in enumerate(key) if s is not None and i < len(names)}
+                shapes = None
+                if key is not None:
+                    shapes = {names[i]: s for i, s in enumerate(key) if s is not None and i < len(names)}
                 try:
                     found = compile_chain(self.fun, self.chain, shapes, self.mode)
                 except SymgradError as exc:  # the message names the user's code: symgrad's frames are noise
@@ -101,17 +110,31 @@ class Derivative:
         return args, extra
 
     def __call__(self, *args, **kwargs):
-        if kwargs:
-            args, extra = self._split(args, kwargs)
-        else:
-            if self._keyword is not None:
-                self._split(args, kwargs)  # raises: the direction is missing
-            extra = {}
-        key = shape_key(args)
-        entry = self._modules.get(key)
+        general = self._general
+        if general is not None:
+            return general(*args, **kwargs)
+        if kwargs and (self._keyword is None or len(kwargs) != 1 or self._keyword not in kwargs):
+            args, kwargs = self._split(args, kwargs)
+        elif self._keyword is not None and not kwargs:
+            self._split(args, kwargs)  # raises: the direction is missing
+        key = shape_key(args, self.chain[0].wrt)
+        if any(entry is not None and entry[0] in ("ndarray", "struct") for entry in key):
+            raise SymgradError(
+                f"{self.fun.__name__}: {self.kind} of objects, dicts, arrays or nested lists is not supported yet; "
+                "pass numbers and lists of numbers (grad and value_and_grad take structured arguments)"
+            )
+        if not self._needs_lengths:
+            try:
+                general = self._entry(self._compiled(None))
+            except SymgradError:  # lengths matter (or only specialized code compiles): one module per key
+                self._needs_lengths = True
+            else:
+                self._general = general
+                return general(*args, **kwargs)
+        entry = self._entries.get(key)
         if entry is None:
-            entry = self._compiled(key)
-        return self._entry(entry)(*args, **extra)
+            entry = self._entries[key] = self._entry(self._compiled(key))
+        return entry(*args, **kwargs)
 
     # --- what users read -----------------------------------------------------------------------------------
 
@@ -127,8 +150,8 @@ class Derivative:
 
     @property
     def compiled(self):
-        """The module for arguments that are all numbers (no list lengths to specialize on)."""
-        return self._compiled((None,) * len(self._signature.parameters))
+        """The general module (arguments of any length), as `.source` and `.ir` show it."""
+        return self._compiled(None)
 
     @property
     def source(self) -> str:
@@ -200,7 +223,10 @@ def _first_order(with_value: bool):
             derivative = Derivative(fun, kind, wrt, mode)
             _fence(fun)
             return derivative
-        return plain(fun, wrt=wrt, specialize=specialize, **options)
+        try:
+            return plain(fun, wrt=wrt, specialize=specialize, **options)
+        except SymgradError as error:  # the fence's error, one frame under the user's decorator line
+            raise error.with_traceback(None) from None
 
     decorate.__name__ = decorate.__qualname__ = kind
     decorate.__doc__ = plain.__doc__ + (

@@ -116,9 +116,8 @@ class CompiledEntry:
 def build(fun, chain: tuple[Request, ...], shapes: dict | None = None, mode: str = "reverse"):
     """The IR for the last request of `chain` applied to the results of the ones before it (innermost first),
     starting from the user's `fun`: a `derivatives.Built`, or, for a gradient, its differentiated Function."""
-    shapes = shapes or {}
-    first = chain[0]
-    primal = lower(fun, shapes, first.wrt, results="any")
+    first = chain[0]  # shapes None: lengths unknown (the general module); derivatives needing them refuse
+    primal = lower(fun, shapes or {}, first.wrt, results="any")
     scalar = primal.returns == "number"
     built = None
     for depth, request in enumerate(chain):

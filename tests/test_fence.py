@@ -770,7 +770,7 @@ def _symgrad_frames(err: BaseException) -> list[str]:
 def test_decoration_error_traceback_has_one_symgrad_frame():
     with pytest.raises(symgrad.UnsupportedSyntax) as info:
         symgrad.grad(rejected.dict_literal)
-    assert _symgrad_frames(info.value) == ["api.py:decorate"]
+    assert _symgrad_frames(info.value) == ["higher.py:decorate"]
     assert info.value.__cause__ is None and info.value.__suppress_context__
 
 

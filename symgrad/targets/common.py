@@ -2,7 +2,7 @@
 
 Assumes a verified, differentiated Function as `reverse` makes it: one `tape = list_new()` at the top of the
 body, `push(tape, *values)` at the end of a forward block and `*copies = restore(tape)` at the start of the
-reverse block that needs them, where each copy's `copy_of` is the variable pushed in its place (every forward
+reverse block that needs them (`ir.tape.pairs` says which push each restore pops; every forward
 variable is defined, and so pushed, in exactly one block).
 
 Guarantees:
@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..errors import SymgradError
-from ..ir import Block, Eqn, Function, Var, verify, walk
+from ..ir import Block, Eqn, Function, Var, tape, verify, walk
 
 
 class TargetError(SymgradError):
@@ -35,16 +35,14 @@ def split_tapes(fn: Function) -> Function:
     tapes = _tapes(fn)
     if not tapes:
         return fn
-    sites: dict[tuple, Var] = {}  # the variables one push site pushes -> its tape
+    sites: dict[int, Var] = {}  # a push site (by identity) -> its tape
     for eqn in walk(fn.body):
         if eqn.op == "push":
-            sites[tuple(eqn.args[1:])] = Var("tape", kind="list")
+            sites[id(eqn)] = Var("tape", kind="list")
+    pushed_by = tape.pairs(fn)  # (optimization may have merged pushed values: copies alone cannot tell)
 
     def site_of_restore(eqn: Eqn) -> Var:
-        key = tuple(out.copy_of for out in eqn.outs)
-        if key not in sites:
-            raise TargetError(f"{fn.qualname}: a restore from the tape has no matching push (a bug in symgrad)")
-        return sites[key]
+        return sites[id(pushed_by[id(eqn)])]
 
     def rewrite(body) -> tuple:
         result = []
@@ -52,7 +50,7 @@ def split_tapes(fn: Function) -> Function:
             if eqn.op == "list_new" and eqn.out in tapes:
                 continue
             if eqn.op == "push":
-                eqn = replace(eqn, args=(sites[tuple(eqn.args[1:])], *eqn.args[1:]))
+                eqn = replace(eqn, args=(sites[id(eqn)], *eqn.args[1:]))
             elif eqn.op == "restore":
                 eqn = replace(eqn, args=(site_of_restore(eqn),))
             if eqn.blocks:
