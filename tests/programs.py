@@ -60,17 +60,20 @@ def _expr(depth: int, names: tuple[str, ...], piecewise: bool = True, methods: b
 
 
 @st.composite
-def programs(draw, max_statements: int = 4, depth: int = 3) -> str:
-    """The body of a function f(x, y, z): a few assignments (some augmented), then a return."""
+def programs(draw, max_statements: int = 4, depth: int = 3, results: int = 1, methods: bool = True) -> str:
+    """The body of a function f(x, y, z): a few assignments (some augmented), then a return (of a tuple of
+    `results` numbers when more than one: a function for `jacobian`). `methods=False`: no `(e - z).tanh()`, so
+    the program also runs on floats and mpmath numbers."""
     names = PARAMS
     lines = []
     for i in range(draw(st.integers(0, max_statements))):
         target = draw(st.sampled_from([f"v{i}", "x", "y", *names[3:]])) if i else f"v{i}"
         augmented = target in names and draw(st.booleans())  # (z is never a target: see `method`)
-        expr = draw(_expr(depth - 1, names, piecewise=False))  # only the return may be piecewise: no nesting
+        # only the return may be piecewise: no nesting
+        expr = draw(_expr(depth - 1, names, piecewise=False, methods=methods))
         lines.append(f"{target} {'+' if augmented else ''}= {expr}")
         names = names if target in names else (*names, target)
-    lines.append(f"return {draw(_expr(depth, names))}")
+    lines.append(f"return {', '.join(draw(_expr(depth, names, methods=methods)) for _ in range(results))}")
     return "\n".join(lines)
 
 

@@ -9,6 +9,15 @@ tape, or are refused with the user's file, line and a hint, never a raw exceptio
 SYMGRAD_FUZZ_EXAMPLES (the first two tests), or SYMGRAD_FUZZ_CONTROL_EXAMPLES for the control-flow test alone, e.g.
     SYMGRAD_FUZZ_EXAMPLES=10000 python -m pytest tests/test_fuzz.py -q
 Every bug this finds becomes a named regression test in tests/test_regressions.py.
+
+Higher order (the last section): random programs' Hessians (straight-line, and with branches, loops and lists,
+over a random `wrt`) and random tuple-returning programs' Jacobians, each checked by `check(hessian(f), ...)`
+(SymPy's hessian/jacobian of a trace of the program at the point; past SymPy's budget, mpmath differences of
+the program and of its gradient, and five-point differences of the compiled first-order gradient), plus
+`hvp` against the compiled Hessian times a vector. CI runs a few of each (SYMGRAD_FUZZ_HIGHER_EXAMPLES, default
+10); a soak run:
+    SYMGRAD_FUZZ_HIGHER_EXAMPLES=3000 python -m pytest tests/test_fuzz.py -q -k higher -s
+prints, per test, how many programs compared with which reference (and how many were near a branch boundary).
 """
 
 from __future__ import annotations
@@ -27,7 +36,17 @@ from hypothesis import strategies as st
 from programs import CONTROL_HELPERS, CONTROL_PARAMS, XS_LENGTH, control_programs, inputs, load_function, programs
 from test_control_flow import fd_grad, mp_version
 
-from symgrad import UnsupportedSyntax, Value, value_and_grad
+from symgrad import (
+    CheckInconclusive,
+    GradientMismatch,
+    UnsupportedSyntax,
+    Value,
+    hessian,
+    hvp,
+    jacobian,
+    value_and_grad,
+    value_grad_and_hessian,
+)
 from symgrad.checking import check
 
 EXAMPLES = int(os.environ.get("SYMGRAD_FUZZ_EXAMPLES", "300"))
@@ -278,3 +297,105 @@ def test_long_and_deep_programs_compile_or_are_refused_with_a_location(tmp_path,
             event("compared with the tape")
     finally:
         del sys.modules[fun.__module__]
+
+
+# --- higher order: Hessians and Jacobians of random programs ------------------------------------------------------
+
+HIGHER_EXAMPLES = int(os.environ.get("SYMGRAD_FUZZ_HIGHER_EXAMPLES", "10"))
+# Hessians of random programs sum many products whose terms cancel: a few more ulps than the gradient's
+HIGHER_RTOL, HIGHER_ATOL = 1e-8, 1e-9
+TALLY: dict[str, dict[str, int]] = {}  # per test: outcome -> count (printed at the end of a soak run)
+
+
+def _tally(test: str, outcome: str) -> None:
+    counts = TALLY.setdefault(test, {})
+    counts[outcome] = counts.get(outcome, 0) + 1
+    event(outcome)
+
+
+def _near_a_boundary(fun, point, plain) -> bool:
+    """Whether a branch or kink lies so close to the point that rounding may take another branch in the
+    compiled code than in the trace (the first-order test's criterion, kinked_near and tape_profile)."""
+    gap, _ = tape_profile(fun, point)
+    return gap < 1e-9 or kinked_near(fun, point, plain)
+
+
+def higher_agrees(test: str, made, point, plain_fun) -> None:
+    """`check(made, *point)`; a mismatch fails unless the point is at a branch boundary (then it is tallied)."""
+    try:
+        plain = plain_fun(*copy.deepcopy(point))
+    except OverflowError:
+        reject()
+    try:
+        report = check(made, *copy.deepcopy(point), rtol=HIGHER_RTOL, atol=HIGHER_ATOL)
+    except CheckInconclusive:
+        _tally(test, "inconclusive (no reference could compare)")
+        return
+    except GradientMismatch:
+        value = plain if not isinstance(plain, tuple) else plain[0]
+        if _near_a_boundary(plain_fun, point, float(value)):
+            _tally(test, "mismatch at a branch boundary or kink (skipped)")
+            return
+        raise
+    _tally(test, f"compared: {', '.join(report.compared)}")
+
+
+def _direction(point, wrt=None):
+    vector = [[0.5 - 0.25 * k for k in range(len(a))] if isinstance(a, list) else 0.75 for a in point]
+    return tuple(vector if wrt is None else [vector[CONTROL_PARAMS.index(w)] for w in wrt])
+
+
+def _hvp_is_the_hessian_times_the_vector(fun, point, wrt=None):
+    h = hessian(fun, wrt=wrt)(*copy.deepcopy(point))
+    v = _direction(point, wrt)
+    hv = _flat(hvp(fun, wrt=wrt)(*copy.deepcopy(point), vector=v))
+    flat_v = _flat(v)
+    rows = [_flat(row) for row in h] if isinstance(h, tuple) else [[h]]
+    for got, row in zip(hv, rows, strict=True):
+        want = math.fsum(a * b for a, b in zip(row, flat_v, strict=True))
+        scale = math.fsum(abs(a * b) for a, b in zip(row, flat_v, strict=True))
+        assert abs(got - want) <= 1e-12 + 1e-10 * scale, (got, want)
+
+
+@settings(max_examples=HIGHER_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=programs(methods=False), point=st.tuples(inputs, inputs, inputs))
+def test_higher_random_program_hessians_match_sympy(tmp_path, body, point):
+    fun = load_function(tmp_path, body)
+    try:
+        with time_limit(60):
+            higher_agrees("hessian", value_grad_and_hessian(fun), point, fun)
+            _hvp_is_the_hessian_times_the_vector(fun, point)
+    finally:
+        del sys.modules[fun.__module__]
+
+
+@settings(max_examples=HIGHER_EXAMPLES, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])  # fmt: skip
+@given(body=control_programs(), point=point_with_list, wrt=some_parameters)
+def test_higher_random_control_program_hessians_match_sympy(tmp_path, body, point, wrt):
+    fun = load_function(tmp_path, body, params=CONTROL_PARAMS, helpers=CONTROL_HELPERS)
+    try:
+        with time_limit(60):
+            higher_agrees("control hessian", hessian(fun, wrt=list(wrt)), point, fun)
+            _hvp_is_the_hessian_times_the_vector(fun, point, list(wrt))
+    finally:
+        del sys.modules[fun.__module__]
+
+
+@settings(max_examples=HIGHER_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=programs(results=3, methods=False), point=st.tuples(inputs, inputs, inputs))
+def test_higher_random_program_jacobians_match_sympy(tmp_path, body, point):
+    fun = load_function(tmp_path, body)
+    try:
+        with time_limit(60):
+            higher_agrees("jacobian", jacobian(fun), point, fun)
+    finally:
+        del sys.modules[fun.__module__]
+
+
+def teardown_module(module):
+    if HIGHER_EXAMPLES > 100:  # a soak run: say what was compared
+        for test, counts in TALLY.items():
+            print(f"\n{test}: {sum(counts.values())} programs")
+            for outcome, count in sorted(counts.items()):
+                print(f"  {count:6d}  {outcome}")
