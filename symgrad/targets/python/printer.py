@@ -328,15 +328,6 @@ class BodyPrinter:
                 return
         inlined.difference_update([v for v in list(inlined) if defining[v].op not in _CANNOT_RAISE])
 
-    def _reads(self, eqn):
-        """The printed variables a statement reads, through the expressions inlined into it."""
-        for arg in eqn.args:
-            if isinstance(arg, Var):
-                if arg in self.inlined:
-                    yield from self._reads(self.defining[arg])
-                else:
-                    yield arg
-
     def _last_uses(self) -> dict[Var, int]:
         """Per printed variable, the index of the last statement that reads it (outputs: past the last)."""
         last_use: dict[Var, int] = {}
