@@ -94,6 +94,13 @@ class DataOp:
     # the op makes active. Reverse-mode rules of the data ops live in reverse.py (see its docstring).
     tangent: Callable | None = None
     activity: Callable = _no_activity
+    # Reverse mode (reverse.py): `grow(rv, b, eqn)` adds to the forward sweep (a gradient list grown beside a
+    # list), `adjoint(rv, b, eqn, adjoint)` appends the op's reverse to the backward sweep; None: nothing to do
+    # (no derivative flows through the op, or it is one reverse mode emits itself: the tape, the gradient lists
+    # and their shapes, whose reverse would be reverse over reverse, which is never built: second derivatives
+    # are forward over reverse, and forward mode has a tangent rule for every op).
+    grow: Callable | None = None
+    adjoint: Callable | None = None
 
 
 DATA_OPS: dict[str, DataOp] = {}
@@ -346,3 +353,57 @@ TANGENTS = {
 # Comparisons, `not`, `len`, `expect_len` and `zeros_like` carry no derivative: they are copied unchanged.
 for _name, (_tangent, _activity) in TANGENTS.items():
     DATA_OPS[_name] = replace(DATA_OPS[_name], tangent=_tangent, activity=_activity)
+
+
+# --- reverse rules (reverse mode) ------------------------------------------------------------------------------
+# `grow(rv, b, eqn)` and `adjoint(rv, b, eqn, adjoint)`, asking `rv` (reverse._Reverse) for gradient lists
+# (`rv.twin`), activity (`rv.active`) and accumulation (`rv.accumulate`).
+
+
+def _g_list_new(rv, b, eqn):
+    if eqn.out in rv.active:
+        rv.twin[eqn.out] = b.list_new(primal=eqn.out)
+
+
+def _g_append(rv, b, eqn):
+    if eqn.args[0] in rv.active:
+        b.effect("append", rv.twin[eqn.args[0]], 0.0)
+
+
+def _g_getitem(rv, b, eqn):
+    if eqn.out in rv.active and eqn.out.kind == "list":
+        rv.refuse(eqn, *LISTS_OF_LISTS)
+
+
+def _r_getitem(rv, b, eqn, adjoint):
+    """Reading `xs[i]` adds the element's adjoint to `xs_bar[i]`."""
+    seq, index = eqn.args
+    g = adjoint.get(eqn.out)
+    if g is not None and seq in rv.twin:
+        b.effect("accum_at", rv.twin[seq], index, g)
+
+
+def _r_append(rv, b, eqn, adjoint):
+    """Appending is undone by popping the element's gradient, which is the appended value's adjoint."""
+    seq, value = eqn.args
+    if seq in rv.twin:
+        first_new = len(b.eqns)
+        rv.accumulate(b, adjoint, value, b.pop(rv.twin[seq]), first_new)
+
+
+def _r_integer_only(rv, b, eqn, adjoint):
+    if any(a in rv.active for a in eqn.args):
+        symbol = "%" if eqn.op == "mod" else "//"
+        rv.refuse(eqn, f"`{symbol}` of a differentiated value is not supported",
+                  f"use {symbol} on integers (indices, counters) only; divide with /")  # fmt: skip
+
+
+REVERSE = {
+    "list_new": {"grow": _g_list_new},
+    "append": {"grow": _g_append, "adjoint": _r_append},
+    "getitem": {"grow": _g_getitem, "adjoint": _r_getitem},
+    "mod": {"adjoint": _r_integer_only},
+    "floordiv": {"adjoint": _r_integer_only},
+}
+for _name, _rules in REVERSE.items():
+    DATA_OPS[_name] = replace(DATA_OPS[_name], **_rules)

@@ -15,12 +15,15 @@ Control flow and lists:
   forward block and popped at the start of the reverse block, so each iteration gets its own values back;
 - a differentiated list has a gradient list of the same length, grown alongside it in the forward sweep:
   reading `xs[i]` adds to `xs_bar[i]` in reverse, and appending is undone by popping the element's gradient.
+  These rules are the data ops' own (`dataops`: `grow` for the forward sweep, `adjoint` for the reverse one);
+  registry ops' adjoint rules are in `ops`. Only the structured ops are read here, through `ir.structured`.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+from .dataops import DATA_OPS
 from .errors import UnsupportedSyntax
 from .ir import STRUCTURED, Block, Builder, Const, Eqn, Function, IRError, Var, verify, walk
 from .ir import structured as layout
@@ -108,14 +111,9 @@ class _Reverse:
                 b.eqns.append(self.augment_structured(b, eqn))
                 continue
             b.eqns.append(eqn)
-            if eqn.op == "list_new" and eqn.out in self.active:
-                self.twin[eqn.out] = b.list_new(primal=eqn.out)
-            elif eqn.op == "append" and eqn.args[0] in self.active:
-                b.effect("append", self.twin[eqn.args[0]], Const(0.0))
-            elif eqn.op == "getitem" and eqn.out in self.active and eqn.out.kind == "list":
-                raise _error(eqn.loc, "differentiating through a list of lists is not supported",
-                             "keep nested lists as data: choose the differentiated parameters "
-                             "with wrt=...")  # fmt: skip
+            rules = DATA_OPS.get(eqn.op)
+            if rules is not None and rules.grow is not None:
+                rules.grow(self, b, eqn)
         return tuple(b.eqns)
 
     def twin_of(self, b: Builder, atom):
@@ -190,20 +188,18 @@ class _Reverse:
                 self.reverse_structured(b, eqn, adjoint)  # even with no active result: appends, gradient lists
             elif eqn.op in REGISTRY:
                 self.reverse_primitive(b, eqn, adjoint)
-            elif eqn.op == "getitem":
-                seq, index = eqn.args
-                g = adjoint.get(eqn.out)
-                if g is not None and seq in self.twin:
-                    b.effect("accum_at", self.twin[seq], index, g)
-            elif eqn.op == "append":
-                seq, value = eqn.args
-                if seq in self.twin:
-                    first_new = len(b.eqns)
-                    self.accumulate(b, adjoint, value, b.pop(self.twin[seq]), first_new)
-            elif eqn.op in ("mod", "floordiv") and any(a in self.active for a in eqn.args):
-                symbol = "%" if eqn.op == "mod" else "//"
-                raise _error(eqn.loc, f"`{symbol}` of a differentiated value is not supported",
-                             f"use {symbol} on integers (indices, counters) only; divide with /")  # fmt: skip
+            else:
+                self.reverse_data(b, eqn, adjoint)
+
+    def reverse_data(self, b: Builder, eqn: Eqn, adjoint: dict) -> None:
+        rules = DATA_OPS[eqn.op]
+        if rules.adjoint is not None:
+            rules.adjoint(self, b, eqn, adjoint)
+
+    # --- what the data ops' reverse rules call back (see dataops) --------------------------------------------
+
+    def refuse(self, eqn: Eqn, message: str, hint: str):
+        raise _error(eqn.loc, message, hint)
 
     def reverse_primitive(self, b: Builder, eqn: Eqn, adjoint: dict) -> None:
         g = adjoint.get(eqn.out)
@@ -421,12 +417,8 @@ def _active_body(body, active: set) -> None:
         elif eqn.op in REGISTRY:
             if any(_is_active(a, active) for a in eqn.args):
                 active.update(eqn.outs)
-        elif eqn.op in ("getitem", "unpack", "unpack_tuple"):
-            if _is_active(eqn.args[0], active):
-                active.update(eqn.outs)
-        elif eqn.op == "append":
-            if _is_active(eqn.args[1], active):
-                active.add(eqn.args[0])
+        else:
+            DATA_OPS[eqn.op].activity(eqn, active)  # (the same rules forward mode uses)
 
 
 def _active_structured(eqn: Eqn, active: set) -> None:
