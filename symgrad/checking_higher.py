@@ -446,7 +446,10 @@ def run_mpmath_fd(derivative: Derivative, point: Point, direction, outputs: int)
     except SymgradError as exc:
         fail.problem = str(exc)
         return fail
-    except (ArithmeticError, ValueError, TypeError) as exc:
+    except TypeError as exc:  # e.g. an int parameter used as a count, moved to a non-integer
+        fail.problem = f"the function does not run on moved mpmath numbers: {exc}"
+        return fail
+    except (ArithmeticError, ValueError) as exc:
         return Reference("mpmath-fd", description, problem=f"{type(exc).__name__}: {exc}")
     ref = Reference("mpmath-fd", description, tuple(_to_float(p[1]) for p in pairs))
     ref.labels = [p[0] for p in pairs]
@@ -589,6 +592,9 @@ def run_double_fd(derivative: Derivative, point: Point, direction, outputs: int,
         return Reference(source, description, problem=str(exc), applicable=False)
     except SymgradError as exc:
         return Reference(source, description, problem=str(exc), applicable=False)
+    except TypeError as exc:  # e.g. an int parameter used as a count, moved to a non-integer
+        return Reference(source, description, problem=f"the code does not run at moved points: {exc}",
+                         applicable=False)  # fmt: skip
     except (ArithmeticError, ValueError) as exc:
         return Reference(source, description, problem=f"{type(exc).__name__}: {exc}")
     ref = Reference(source, description, tuple(p[1] for p in pairs), rtol=FD_RTOL, atol=FD_ATOL)

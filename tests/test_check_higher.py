@@ -167,3 +167,19 @@ def test_compare_shows_the_derivative_beside_differences_of_compiled_code():
     report = symgrad.compare(jvp(hc.polar), 2.0, 0.3, budget=0.01, tangent=(1.0, 0.0))
     assert report.compared == ("fd(function)",) and report.ok is not None
     assert [c.expected for c in report.comparisons][2] == pytest.approx(math.cos(0.3), rel=1e-8)
+
+
+def first_cubes(xs, k):
+    s = 0.0
+    for i in range(k):
+        s = s + xs[i] * xs[i] * xs[i]
+    return s
+
+
+def test_an_int_count_among_the_differentiated_parameters_is_inconclusive_or_held():
+    # the compiler differentiates k as a number (its row is zeros); no reference can move a count: not OK, not
+    # a mismatch, but inconclusive with each reason; with wrt="xs" the count is held and everything compares
+    with pytest.raises(symgrad.CheckInconclusive, match="as an integer"):
+        symgrad.check(hessian(first_cubes), [1.0, 2.0], 2)
+    report = symgrad.check(hessian(first_cubes, wrt="xs"), [1.0, 2.0, 3.0], 2, fd=True)
+    assert report.compared == ("sympy", "mpmath-fd", "fd(compiled gradient)")
