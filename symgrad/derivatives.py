@@ -289,7 +289,9 @@ def hessian(primal: Function, request: Request, shapes: dict, with_value: bool) 
     rows = _rows(first, b, groups, grads, tangent_of, n)
     if len(rows) != n:
         raise SymgradError(f"{primal.qualname}: the gradient has {len(rows)} scalars for {n} parameters' scalars")
-    outs = [value, *grads]
+    # The gradient stays among the outputs even for the Hessian alone: its lines (`x_bar = ...`) cost a few
+    # operations and give the entries their names (`x_bar_dy` is the tangent of `x_bar` along y).
+    outs = [value, *grads] if with_value else [*grads]
     matrix = []
     for row in rows:
         matrix.append(tuple(range(len(outs), len(outs) + len(row))))

@@ -344,3 +344,10 @@ def test_newton_example_reaches_the_minimum():
                          text=True, cwd=root, timeout=300, check=True).stdout  # fmt: skip
     assert "trust-exact" in out and "Newton-CG" in out and "d2/dx2 of x**3 at 2: 12.0" in out
     assert "def rosenbrock_hessian(xs):" in out
+
+
+def test_curve_fit_example_fits_with_the_jacobian():
+    root = pathlib.Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, str(root / "examples" / "curve_fit.py")], capture_output=True, text=True,
+                         cwd=root, timeout=300, check=True).stdout  # fmt: skip
+    assert "def residuals_jacobian(a, b, c):" in out and "symgrad jacobian" in out
