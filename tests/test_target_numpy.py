@@ -261,3 +261,13 @@ def test_bad_requests_are_usage_errors():
         symgrad.grad(newton, target="cuda")
     with pytest.raises(symgrad.SymgradError, match="reduce='sum' sums over the points of target='numpy'"):
         symgrad.grad(newton, reduce="sum")
+
+
+def test_a_user_defined_primitive_is_refused_with_a_reason():
+    import primitive_corpus
+
+    def uses(x):
+        return primitive_corpus.softplus(x) * x
+
+    with pytest.raises(symgrad.SymgradError, match="primitive 'softplus'"):
+        symgrad.grad(uses, target="numpy")(np.array([1.0, 2.0]))

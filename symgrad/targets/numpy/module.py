@@ -540,6 +540,13 @@ def emit_module(fn: Function, *, bare: bool, reduce: str | None = None) -> str:
         raise ValueError("emit_module needs a differentiated Function")
     if reduce not in (None, "sum"):
         raise ValueError(f"reduce must be None or 'sum', not {reduce!r}")
+    for eqn in walk(fn.body):
+        op = REGISTRY.get(eqn.op)
+        if op is not None and op.primitive is not None:
+            raise TargetError(
+                f"{fn.qualname}: target='numpy' does not vectorize the user-defined primitive {eqn.op!r} yet; "
+                "use the Python or Numba target for functions that call it"
+            )
     fn = split_tapes(fn)
     names = _module_names(fn)
     used: set[str] = {"points", "per_point"} if reduce is None else {"points", "total", "sum_to"}
