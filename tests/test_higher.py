@@ -351,3 +351,43 @@ def test_curve_fit_example_fits_with_the_jacobian():
     out = subprocess.run([sys.executable, str(root / "examples" / "curve_fit.py")], capture_output=True, text=True,
                          cwd=root, timeout=300, check=True).stdout  # fmt: skip
     assert "def residuals_jacobian(a, b, c):" in out and "symgrad jacobian" in out
+
+
+# --- every op of the registry: its second derivatives ---------------------------------------------------------
+
+
+def _op_hessian_cases():
+    from test_ops import DIFF_OPS, all_var, fd_points
+
+    return [pytest.param(all_var(op), fd_points(op), id=op.name) for op in DIFF_OPS if op.primitive is None]
+
+
+@pytest.mark.parametrize(("form", "points"), _op_hessian_cases())
+def test_every_op_second_derivatives_match_sympy(form, points, tmp_path):
+    """hessian() of a user function applying the op (written as users write it), at three points inside its
+    domain, against SymPy's Hessian of the op's own SymPy definition (tests/oracles.py)."""
+    from oracles import SYMPY_OPS
+
+    path = tmp_path / f"op_{form.op}.py"
+    path.write_text(form.source())
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"op_hessian_{form.op}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    h = hessian(module.f)
+    symbols = sympy.symbols(f"s0:{len(form.params)}", real=True)
+    expr = SYMPY_OPS[form.op](*symbols)
+    # The points are off every kink, where the derivative of a jump (DiracDelta) is 0.
+    matrix = [
+        [e.replace(sympy.DiracDelta, lambda *a: sympy.S.Zero) for e in row]
+        for row in sympy.hessian(expr, symbols).tolist()
+    ]
+    for point in points:
+        try:
+            got = rows(h(*point), len(point))
+        except (ArithmeticError, ValueError):
+            continue  # a point where the op's value is not real (x ** y): the gradient tests cover raising
+        want = [[float(v) for v in row] for row in evaluate(matrix, symbols, point)]
+        for g, w in zip(got, want, strict=True):
+            assert close(g, w, rtol=1e-9, atol=1e-12), (form.op, point, got, want)
