@@ -80,8 +80,10 @@ def test_random_programs_match_sympy(tmp_path, body, point):
     # programs through check(), whose SymPy route goes through the IR, and against the tape engine.
     assume("min(" not in body and "max(" not in body)
     if ").relu()" in body or ").tanh()" in body or ").sigmoid()" in body:
-        body = body.replace(").relu()", ").__pos__()")  # normalised below: SymPy has no micrograd methods
-    body = body.replace(").__pos__()", ")").replace(").tanh()", ") * 1.0").replace(").sigmoid()", ") + 0.0")
+        # normalised below: SymPy has no micrograd methods. Each becomes the identity on its parenthesised
+        # receiver, so precedence is kept (`-(a).sigmoid() * b` must not become `-(a) + 0.0 * b`).
+        body = body.replace(").relu()", ").__pos__()").replace(").sigmoid()", ").__pos__()")
+    body = body.replace(").__pos__()", ")").replace(").tanh()", ") * 1.0")
     fun = load_function(tmp_path, body)
     # relu's kink: skip points where SymPy's Piecewise derivative is undefined (argument exactly 0)
     value, grads = compile_function(fun, (0, 1, 2), bare=False).value_and_grad(*point)
