@@ -1,13 +1,14 @@
 """The ops issue's speed target, measured side by side in one run: one function per new op family, compiled by
 symgrad's `value_and_grad`, against a value-and-gradient written by hand with the same `math` calls.
 
-Families: erf/erfc, log1p/expm1, atan2/hypot, asinh/acosh/atanh, pow/log with a base, a user-defined
-primitive (softplus, as API.md writes it), and NumPy spellings (`np.arctan2`, `np.hypot`, `np.log1p`), which
-the generated code turns into `math` calls. Columns: the plain function (forward only, for scale), the
-hand-written value-and-gradient, `symgrad` (the decorated function, with its argument dispatch) and
-`symgrad fn` (the generated function itself, what an exported module runs). Every column is checked against
-the hand-written result (rtol 1e-12) before it is timed. Times are medians of interleaved rounds (per call,
-microseconds); the ratios are taken within this one run, so machine load affects every column alike.
+Families: erf/erfc, log1p/expm1, atan2/hypot (and each apart, rows indented, to say which rule costs what),
+asinh/acosh/atanh, pow/log with a base, a user-defined primitive (softplus, as API.md writes it), and NumPy
+spellings (`np.arctan2`, `np.hypot`, `np.log1p`), which the generated code turns into `math` calls. Columns:
+the plain function (forward only, for scale), the hand-written value-and-gradient, `symgrad` (the decorated
+function, with its argument dispatch) and `symgrad fn` (the generated function itself, what an exported
+module runs). Every column is checked against the hand-written result (rtol 1e-12) before it is timed. Times
+are medians of interleaved rounds (per call, microseconds); the ratios are taken within this one run, so
+machine load affects every column alike.
 
 Run:  python benchmarks/ops.py [--quick]
 """
@@ -64,6 +65,26 @@ def atan2_family_hand(x, y):
     r = math.hypot(x, y)
     t = math.atan2(y, x)
     return t * r, ((t * x - y) / r, (t * y + x) / r)
+
+
+# the two ops of that family apart, to say which rule costs what
+def atan2_alone(x, y):
+    return math.atan2(y, x) * y
+
+
+def atan2_alone_hand(x, y):
+    t = math.atan2(y, x)
+    r2 = x * x + y * y
+    return t * y, (-y * y / r2, t + y * x / r2)
+
+
+def hypot_alone(x, y):
+    return math.hypot(x, y) * y
+
+
+def hypot_alone_hand(x, y):
+    r = math.hypot(x, y)
+    return r * y, (y * x / r, r + y * y / r)
 
 
 # --- asinh / acosh / atanh -------------------------------------------------------------------------------
@@ -132,6 +153,8 @@ CASES = [
     ("erf erfc", erf_family, erf_family_hand, (0.7, 0.4)),
     ("log1p expm1", log1p_family, log1p_family_hand, (0.7, 0.4)),
     ("atan2 hypot", atan2_family, atan2_family_hand, (-0.7, 0.4)),
+    ("  atan2 alone", atan2_alone, atan2_alone_hand, (-0.7, 0.4)),
+    ("  hypot alone", hypot_alone, hypot_alone_hand, (-0.7, 0.4)),
     ("asinh acosh atanh", asinh_family, asinh_family_hand, (0.7, 0.4)),
     ("pow, log(x, base)", pow_family, pow_family_hand, (1.7, 0.4)),
     ("primitive (softplus)", primitive_family, primitive_family_hand, (0.7, 0.4)),
