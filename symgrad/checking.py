@@ -277,6 +277,23 @@ def _compare_all(report: Report, ref: Result) -> None:
         report.comparisons.append(Comparison(ref.source, quantity, got, expected, abs_error, rel_error, ok))
 
 
+def _numbers_and_lists_only(fun, args) -> None:
+    """The references take numbers and (nested) lists of them; a structured argument is refused up front."""
+
+    def plain(value) -> bool:
+        if isinstance(value, list | tuple):
+            return all(plain(v) for v in value)
+        return isinstance(value, int | float)
+
+    for name, arg in zip(_params(fun), args, strict=False):
+        if not plain(arg):
+            raise SymgradError(
+                f"check({fun.__qualname__}, ...): {name} is {type(arg).__name__}; check compares functions of "
+                "numbers and lists of numbers only (objects, dicts and arrays are not supported by its references "
+                "yet): check a function of the flat parameters, or compare with symgrad.Value by hand"
+            )
+
+
 def check(fun, *args, rtol: float = 1e-9, atol: float = 1e-12, fd: bool = False, **direction) -> Report:
     """Compare the compiled value and gradient at `args` with the tape engine and SymPy (and, with `fd=True`
     or when neither of those can run the function, mpmath finite differences). Returns the report; raises
@@ -288,6 +305,7 @@ def check(fun, *args, rtol: float = 1e-9, atol: float = 1e-12, fd: bool = False,
     if direction:
         raise SymgradError(f"check takes {', '.join(direction)}= only for jvp (tangent=) and hvp (vector=)")
     plain = unwrap(fun)
+    _numbers_and_lists_only(plain, args)
     static = static_arguments(args)
     params = _flat_names(plain, args, static)
     compiled = run_compiled(plain, args)

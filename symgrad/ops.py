@@ -795,6 +795,10 @@ def refused_library_function(obj, spelled: str) -> tuple[str, str] | None:
         return None
     function = getattr(obj, "__name__", spelled.rsplit(".", 1)[-1])
     prefix = spelled.rsplit(".", 1)[0] + "." if "." in spelled else ""
+    if module not in ("math", "numpy") and "." in prefix[:-1]:
+        # a submodule's function (np.linalg.det): the supported names live at the library's top (np.mean)
+        prefix = prefix.split(".", 1)[0] + "."
+        function = f"{module.split('.', 1)[-1].replace('numpy.', '')}.{function}" if library == "numpy" else function
     table = callable_ops()
     if library == "math":
         known = sorted(n for n in dir(math) if id(getattr(math, n)) in table or n == "prod")

@@ -69,7 +69,12 @@ class Expressions:
         if isinstance(node, ast.GeneratorExp):
             raise frame.error(node, "a generator expression is supported only as the argument of sum()",
                               "write sum(... for ...), or a list comprehension [... for ...]")  # fmt: skip
-        raise frame.error(node, f"{type(node).__name__} expressions are not supported")
+        if isinstance(node, ast.Slice):  # inside a tuple index (`xs[1:, 0]`): a plain `xs[1:]` is a subscript
+            raise frame.error(node, "a slice inside a tuple index (`xs[1:, 0]`) is not supported",
+                              "slice lists one level at a time (`xs[1:]`); index arrays by element")  # fmt: skip
+        raise frame.error(node, f"{type(node).__name__} expressions are not supported",
+                          "write it with numbers, lists, calls of math functions and helpers (see the README's "
+                          "language table)")  # fmt: skip
 
     def _name(self, frame: Frame, node: ast.Name):
         if node.id in frame.env:
