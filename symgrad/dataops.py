@@ -74,10 +74,14 @@ def _into_first(eqn, active: set) -> None:
 
 
 def _restored(eqn, active: set) -> None:
-    """A value popped from the tape is active when the value pushed (its original) was."""
+    """A value popped from the tape is active when the value pushed (its original) was; a list popped is the
+    same list object as the one pushed, so when the copy becomes active (a gradient list the reverse sweep adds
+    to), so does the original, from its creation on."""
     for out in eqn.outs:
         if out.copy_of in active:
             active.add(out)
+        elif out in active and out.kind == "list" and out.copy_of is not None:
+            active.add(out.copy_of)
 
 
 @dataclass(frozen=True)
