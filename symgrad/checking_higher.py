@@ -67,6 +67,7 @@ class Reference:
     rtol: float = 0.0
     atol: float = 0.0
     seconds_per_call: float | None = None
+    labels: tuple = ()  # what each value is (`d2f/dxdy`), in the order of the compiled result, flattened
 
 
 @dataclass
@@ -348,7 +349,7 @@ def run_sympy(derivative: Derivative, point: Point, direction, digits: int = 40)
                          applicable=False)  # fmt: skip
     except (ArithmeticError, ValueError) as exc:
         return Reference("sympy", ref.description, problem=f"{type(exc).__name__}: {exc}")
-    ref.labels = labels
+    ref.labels = tuple(labels)
     return ref
 
 
@@ -452,7 +453,7 @@ def run_mpmath_fd(derivative: Derivative, point: Point, direction, outputs: int)
     except (ArithmeticError, ValueError) as exc:
         return Reference("mpmath-fd", description, problem=f"{type(exc).__name__}: {exc}")
     ref = Reference("mpmath-fd", description, tuple(_to_float(p[1]) for p in pairs))
-    ref.labels = [p[0] for p in pairs]
+    ref.labels = tuple(p[0] for p in pairs)
     return ref
 
 
@@ -598,8 +599,7 @@ def run_double_fd(derivative: Derivative, point: Point, direction, outputs: int,
     except (ArithmeticError, ValueError) as exc:
         return Reference(source, description, problem=f"{type(exc).__name__}: {exc}")
     ref = Reference(source, description, tuple(p[1] for p in pairs), rtol=FD_RTOL, atol=FD_ATOL)
-    ref.labels = [p[0] for p in pairs]
-    ref.inner = inner
+    ref.labels = tuple(p[0] for p in pairs)
     return ref
 
 
@@ -637,13 +637,12 @@ def _outputs(derivative: Derivative, args) -> int | None:
 
 
 def _compare_all(report: Report, ref: Reference) -> None:
-    labels = getattr(ref, "labels", None)
     if len(ref.values) != len(report.compiled):
         ref.problem = (f"the reference has {len(ref.values)} entries, the compiled result "
                        f"{len(report.compiled)}")  # fmt: skip
         return
-    if labels is not None and not report.labels:
-        report.labels = tuple(labels)
+    if ref.labels and not report.labels:
+        report.labels = ref.labels
     rtol, atol = max(ref.rtol, report.rtol), max(ref.atol, report.atol)
     ref.rtol, ref.atol = rtol, atol
     for label, got, expected in zip(report.labels, report.compiled, ref.values, strict=True):
