@@ -213,17 +213,16 @@ def _given_direction(fn: Function, wrt, bare: bool, keyword: str):
                            f"rename the parameter {keyword!r}")  # fmt: skip
     direction = Var(keyword, user=True, kind="item")
     param = Param(direction, keyword, NO_DEFAULT, "KEYWORD_ONLY")
-    b = Builder().at(fn.origin)
     seeds = {}
-    for j, i in enumerate(wrt):
+    parts = []
+    for i in wrt:
         primal = fn.params[i].var
-        if bare:
-            t = direction
-        else:
-            t = Var(primal=primal, kind="list" if primal.kind == "list" else "item", suffix="_dot")
-            b.eqns.append(Eqn((t,), "getitem", (direction, Const(j)), fn.origin))
+        t = direction if bare else Var(primal=primal, kind="list" if primal.kind == "list" else "item", suffix="_dot")
+        parts.append(t)
         seeds[primal] = (t,)
-    return param, tuple(b.eqns), seeds
+    # one `x_dot, y_dot = vector` (it also checks the direction's length), not an index per parameter
+    prologue = () if bare else (Eqn(tuple(parts), "unpack_tuple", (direction,), fn.origin),)
+    return param, prologue, seeds
 
 
 def _finish(fn: Function, body, outs, params=None, wrt=None, differentiated=False) -> Function:
