@@ -23,7 +23,7 @@ from dataclasses import replace
 
 from .dataops import DATA_OPS
 from .errors import UnsupportedSyntax
-from .ir import REGISTRY, STRUCTURED, Block, Builder, Const, Eqn, Function, Var, tape, walk
+from .ir import REGISTRY, STRUCTURED, Block, Builder, Const, Eqn, Function, Var, tape
 from .ir import structured as layout
 from .ops import DomainError, tangent_rule
 
@@ -273,14 +273,4 @@ def _active_structured(eqn: Eqn, active: set) -> None:
         _active_body(block.body, active)
 
 
-def uses(fn: Function) -> set:
-    """Every variable read anywhere in `fn` (for tests and callers that prune seeds)."""
-    found = {a for a in fn.outs if isinstance(a, Var)}
-    for eqn in walk(fn.body):
-        found.update(a for a in eqn.args if isinstance(a, Var))
-        for block in eqn.blocks:
-            found.update(a for a in block.outs if isinstance(a, Var))
-    return found
-
-
-__all__ = ["activity", "tangents", "uses"]
+__all__ = ["activity", "tangents"]
