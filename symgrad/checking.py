@@ -26,12 +26,11 @@ silent agreement); SymPy's trace compares by value and is right there.
 from __future__ import annotations
 
 import inspect
-import math
-import time
 from dataclasses import dataclass, field
 
 from . import checking_higher
 from .api import value_and_grad
+from .comparing import agree, errors, time_per_call, to_float
 from .errors import CheckInconclusive, GradientMismatch, SymgradError
 from .higher import Derivative
 from .ops import PUBLIC_FUNCTIONS
@@ -140,21 +139,6 @@ class Report:
         return "\n".join(lines)
 
 
-def agree(a: float, b: float, rtol: float, atol: float) -> bool:
-    if math.isnan(a) or math.isnan(b):
-        return math.isnan(a) and math.isnan(b)
-    if math.isinf(a) or math.isinf(b):
-        return a == b
-    return abs(a - b) <= atol + rtol * abs(b)
-
-
-def _errors(a: float, b: float) -> tuple[float, float]:
-    if math.isnan(a) or math.isnan(b) or math.isinf(a) or math.isinf(b):
-        return (0.0, 0.0) if agree(a, b, 0.0, 0.0) else (math.inf, math.inf)
-    diff = abs(a - b)
-    return diff, (diff / abs(b) if b != 0 else (0.0 if diff == 0 else math.inf))
-
-
 def _params(fun) -> tuple[str, ...]:
     return tuple(inspect.signature(fun).parameters)
 
@@ -227,7 +211,7 @@ def run_sympy(fun, args, static=None, digits: int = 40) -> Result:
     static = static or static_arguments(args)
     try:
         value, grads = point_sympy.run(rebound(fun, PUBLIC_FUNCTIONS), args, digits, static)
-        return Result("sympy", _to_float(value), tuple(_to_float(g) for g in grads))
+        return Result("sympy", to_float(value), tuple(to_float(g) for g in grads))
     except (point_sympy.NotTraceable, point_sympy.TooLarge) as exc:
         return Result("sympy", problem=str(exc), applicable=False)
     except (ArithmeticError, ValueError, TypeError) as exc:
@@ -240,21 +224,11 @@ def run_finite_differences(fun, args, static=None, digits: int = 50) -> Result:
     names = _flat_names(fun, args, static)
     try:
         value, grads = finite_differences.run(fun, args, names, digits, static)
-        return Result("mpmath-fd", _to_float(value), tuple(_to_float(g) for g in grads))
+        return Result("mpmath-fd", to_float(value), tuple(to_float(g) for g in grads))
     except (finite_differences.NotEvaluable, finite_differences.AtAKink) as exc:
         return Result("mpmath-fd", problem=str(exc), applicable=False)
     except (ArithmeticError, ValueError, TypeError) as exc:
         return Result("mpmath-fd", problem=f"{type(exc).__name__}: {exc}")
-
-
-def _to_float(number) -> float:
-    import mpmath
-
-    if isinstance(number, mpmath.mpc):
-        if number.imag != 0:
-            raise ValueError(f"complex result {number}")
-        number = number.real
-    return float(number)
 
 
 def _flat_names(fun, args, static=None) -> tuple[str, ...]:
@@ -272,7 +246,7 @@ def _compare_all(report: Report, ref: Result) -> None:
     compiled = report.compiled
     quantities = zip(("value", *report.params), (compiled.value, *compiled.grads), (ref.value, *ref.grads), strict=True)
     for quantity, got, expected in quantities:
-        abs_error, rel_error = _errors(got, expected)
+        abs_error, rel_error = errors(got, expected)
         ok = agree(got, expected, report.rtol, report.atol)
         report.comparisons.append(Comparison(ref.source, quantity, got, expected, abs_error, rel_error, ok))
 
@@ -341,18 +315,6 @@ def check(fun, *args, rtol: float = 1e-9, atol: float = 1e-12, fd: bool = False,
     raise error
 
 
-def _time_per_call(call, budget: float = 0.2) -> float:
-    number = 1
-    while True:
-        start = time.perf_counter()
-        for _ in range(number):
-            call()
-        elapsed = time.perf_counter() - start
-        if elapsed >= budget or number >= 1 << 20:
-            return elapsed / number
-        number *= 2
-
-
 def compare(fun, *args, budget: float = 0.2, **direction) -> Report:
     """The compiled and the tape results side by side, with the time per call of each and the speed-up.
     Returns a Report whose text shows both; it does not raise on a mismatch (use `check` for that).
@@ -366,10 +328,10 @@ def compare(fun, *args, budget: float = 0.2, **direction) -> Report:
     params = _flat_names(plain, args, static)
     compiled_fn = value_and_grad(plain, wrt=[i for i, fixed in enumerate(static) if not fixed])
     compiled = run_compiled(plain, args)
-    compiled.seconds_per_call = _time_per_call(lambda: compiled_fn(*args), budget)
+    compiled.seconds_per_call = time_per_call(lambda: compiled_fn(*args), budget)
     tape = run_tape(plain, args)
     if tape.applicable and not tape.problem:
-        tape.seconds_per_call = _time_per_call(lambda: run_tape(plain, args), budget)
+        tape.seconds_per_call = time_per_call(lambda: run_tape(plain, args), budget)
     report = Report(plain.__qualname__, tuple(args), params, 1e-9, 1e-12, compiled, [tape], kind="compare",
                     point_names=_params(plain)[: len(args)], static=static)  # fmt: skip
     if tape.applicable and not tape.problem:

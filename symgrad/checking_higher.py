@@ -32,12 +32,11 @@ references see only the user's function and compiled entry points.
 from __future__ import annotations
 
 import inspect
-import math
 import numbers
-import time
 from dataclasses import dataclass, field
 
 from .api import value_and_grad
+from .comparing import agree, errors, time_per_call, to_float
 from .errors import CheckInconclusive, GradientMismatch, SymgradError
 from .higher import DIRECTION_KEYWORD, Derivative
 from .ops import PUBLIC_FUNCTIONS
@@ -160,21 +159,6 @@ class Report:
         else:
             lines.append(format_timing(self))
         return "\n".join(lines)
-
-
-def agree(a: float, b: float, rtol: float, atol: float) -> bool:
-    if math.isnan(a) or math.isnan(b):
-        return math.isnan(a) and math.isnan(b)
-    if math.isinf(a) or math.isinf(b):
-        return a == b
-    return abs(a - b) <= atol + rtol * abs(b)
-
-
-def errors(a: float, b: float) -> tuple[float, float]:
-    if math.isnan(a) or math.isnan(b) or math.isinf(a) or math.isinf(b):
-        return (0.0, 0.0) if agree(a, b, 0.0, 0.0) else (math.inf, math.inf)
-    diff = abs(a - b)
-    return diff, (diff / abs(b) if b != 0 else (0.0 if diff == 0 else math.inf))
 
 
 # --- the point: the scalars of the differentiated parameters -------------------------------------------------
@@ -338,7 +322,7 @@ def run_sympy(derivative: Derivative, point: Point, direction, digits: int = 40)
         values = [float(point.value(c)) for c in coordinates]
         with mpmath.workdps(digits):
             evaluate = sympy.lambdify(symbols, exprs, modules="mpmath", cse=True)
-            ref.values = tuple(_to_float(v) for v in evaluate(*(mpmath.mpf(v) for v in values)))
+            ref.values = tuple(to_float(v) for v in evaluate(*(mpmath.mpf(v) for v in values)))
     except (NotTraceable, TooLarge) as exc:
         return Reference("sympy", ref.description, problem=str(exc), applicable=False)
     except TypeError as exc:
@@ -351,16 +335,6 @@ def run_sympy(derivative: Derivative, point: Point, direction, digits: int = 40)
         return Reference("sympy", ref.description, problem=f"{type(exc).__name__}: {exc}")
     ref.labels = tuple(labels)
     return ref
-
-
-def _to_float(number) -> float:
-    import mpmath
-
-    if isinstance(number, mpmath.mpc):
-        if number.imag != 0:
-            raise ValueError(f"complex result {number}")
-        number = number.real
-    return float(number)
 
 
 # --- mpmath finite differences of the user's function -----------------------------------------------------------
@@ -452,7 +426,7 @@ def run_mpmath_fd(derivative: Derivative, point: Point, direction, outputs: int)
         return fail
     except (ArithmeticError, ValueError) as exc:
         return Reference("mpmath-fd", description, problem=f"{type(exc).__name__}: {exc}")
-    ref = Reference("mpmath-fd", description, tuple(_to_float(p[1]) for p in pairs))
+    ref = Reference("mpmath-fd", description, tuple(to_float(p[1]) for p in pairs))
     ref.labels = tuple(p[0] for p in pairs)
     return ref
 
@@ -698,32 +672,20 @@ def check(derivative: Derivative, *args, rtol: float = 1e-9, atol: float = 1e-12
     raise error
 
 
-def _time_per_call(call, budget: float) -> float:
-    number = 1
-    while True:
-        start = time.perf_counter()
-        for _ in range(number):
-            call()
-        elapsed = time.perf_counter() - start
-        if elapsed >= budget or number >= 1 << 20:
-            return elapsed / number
-        number *= 2
-
-
 def compare(derivative: Derivative, *args, budget: float = 0.2, **direction) -> Report:
     """The compiled derivative beside finite differences of the compiled first-order code (or of the function
     for a single first-order request), each with its time per call. Does not raise on a mismatch."""
     vector, keyword = _direction(derivative, direction)
     point = Point(derivative.fun, args)
     compiled = _run_compiled(derivative, args, keyword)
-    seconds = _time_per_call(lambda: derivative(*args, **keyword), budget)
+    seconds = time_per_call(lambda: derivative(*args, **keyword), budget)
     try:
         outputs = _outputs(derivative, args)
     except Exception:  # reported by the reference below
         outputs = None
     ref = run_double_fd(derivative, point, vector, outputs, plain_ok=True)
     if ref.applicable and not ref.problem:
-        ref.seconds_per_call = _time_per_call(lambda: run_double_fd(derivative, point, vector, outputs, True), budget)
+        ref.seconds_per_call = time_per_call(lambda: run_double_fd(derivative, point, vector, outputs, True), budget)
     report = Report(_title(derivative), tuple(args), tuple(point.names), (), compiled, [ref], FD_RTOL, FD_ATOL,
                     kind="compare", direction=keyword.get(DIRECTION_KEYWORD.get(derivative.kind, ""), None),
                     seconds_per_call=seconds)  # fmt: skip

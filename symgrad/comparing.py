@@ -1,0 +1,52 @@
+"""How `check` and `checking_higher` compare numbers and time calls: one definition for both checkers.
+
+Guarantees: `agree` is rtol/atol closeness relative to the reference, where nan agrees only with nan and an
+infinity only with itself; `errors` gives (absolute, relative) errors, infinite where the two disagree on a
+nan or an infinity; `to_float` turns an mpmath result into a float and refuses a complex one (a value that is
+not real there); `time_per_call` doubles the number of calls until they take `budget` seconds.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+
+def agree(a: float, b: float, rtol: float, atol: float) -> bool:
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    if math.isinf(a) or math.isinf(b):
+        return a == b
+    return abs(a - b) <= atol + rtol * abs(b)
+
+
+def errors(a: float, b: float) -> tuple[float, float]:
+    if math.isnan(a) or math.isnan(b) or math.isinf(a) or math.isinf(b):
+        return (0.0, 0.0) if agree(a, b, 0.0, 0.0) else (math.inf, math.inf)
+    diff = abs(a - b)
+    return diff, (diff / abs(b) if b != 0 else (0.0 if diff == 0 else math.inf))
+
+
+def to_float(number) -> float:
+    import mpmath
+
+    if isinstance(number, mpmath.mpc):
+        if number.imag != 0:
+            raise ValueError(f"complex result {number}")
+        number = number.real
+    return float(number)
+
+
+def time_per_call(call, budget: float) -> float:
+    number = 1
+    while True:
+        start = time.perf_counter()
+        for _ in range(number):
+            call()
+        elapsed = time.perf_counter() - start
+        if elapsed >= budget or number >= 1 << 20:
+            return elapsed / number
+        number *= 2
+
+
+__all__ = ["agree", "errors", "time_per_call", "to_float"]
