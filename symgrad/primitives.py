@@ -56,8 +56,8 @@ from dataclasses import dataclass, field, replace
 
 from . import fence
 from .errors import SymgradError, UnsupportedSyntax
-from .ir import OP_TABLE, STRUCTURED, Block, Const, Eqn, Var, walk
-from .ops import PUBLIC_FUNCTIONS, REGISTRY, BuiltinCall, DomainError, HelperCall, MathCall, Op
+from .ir import OP_TABLE, STRUCTURED, Block, Const, Eqn, Var
+from .ops import PUBLIC_FUNCTIONS, REGISTRY, DomainError, HelperCall, Op
 from .source import get_source
 
 
@@ -345,28 +345,14 @@ def _render(prim: Primitive, name: str, module_names) -> str:
     # Imported here: the Python target and the passes sit above the registry, which this module feeds.
     from .front.lower import lower
     from .passes import optimize
-    from .targets.python.blocks import BlockPrinter
-    from .targets.python.printer import BodyPrinter, maybe_int_vars
+    from .targets.python.module import body_printer
+    from .targets.python.printer import maybe_int_vars
 
     fn = prim.forward_ir if prim.forward_ir is not None else lower(prim.forward)
     fn = optimize(fn)
-    # Every module-level name it uses is chosen before any of its locals is named (as the module does).
-    for eqn in walk(fn.body):
-        if eqn.op in STRUCTURED:
-            continue
-        printer = OP_TABLE[eqn.op].printer
-        if isinstance(printer, MathCall):
-            module_names.imported("math", printer.name)
-        elif isinstance(printer, HelperCall):
-            module_names.helper(printer)
-        elif isinstance(printer, BuiltinCall):
-            module_names.imported("builtins", printer.name)
     maybe_int = maybe_int_vars(fn)
     (value,) = fn.outs
-    if isinstance(value, Var) and value in maybe_int:
-        module_names.imported("builtins", "float")
-    plain = all(eqn.op in REGISTRY for eqn in walk(fn.body))
-    body = (BodyPrinter if plain else BlockPrinter)(fn, module_names)
+    body = body_printer(fn, maybe_int, module_names)  # (its imports and helpers join the module's)
     lines = body.lines()
     result = body.output(value, maybe_int)
     params = ", ".join(body.namer.name(p.var) for p in fn.params)

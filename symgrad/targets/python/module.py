@@ -43,8 +43,13 @@ def _local_user_names(fn: Function) -> frozenset[str]:
 
 
 def _printer(fn: Function, maybe_int) -> tuple[object, ModuleNames]:
-    """The body printer for `fn`, with every module-level name (imports, helpers) chosen first."""
     module_names = ModuleNames(_local_user_names(fn))
+    return body_printer(fn, maybe_int, module_names), module_names
+
+
+def body_printer(fn: Function, maybe_int, module_names: ModuleNames):
+    """The body printer for `fn`, with every module-level name it needs (imports, helpers) chosen in
+    `module_names` first, so no local can take one (a pasted primitive shares its module's names)."""
     # Every module-level name is chosen before any local is named, so the two can never meet.
     for eqn in walk(fn.body):
         if eqn.op in STRUCTURED:
@@ -59,8 +64,8 @@ def _printer(fn: Function, maybe_int) -> tuple[object, ModuleNames]:
     if any(isinstance(atom, Var) and atom in maybe_int for atom in fn.outs):
         module_names.imported("builtins", "float")
     if any(eqn.op not in REGISTRY for eqn in walk(fn.body)):  # blocks or data ops
-        return BlockPrinter(fn, module_names), module_names
-    return BodyPrinter(fn, module_names), module_names
+        return BlockPrinter(fn, module_names)
+    return BodyPrinter(fn, module_names)
 
 
 def emit_module(fn: Function, *, bare: bool) -> str:
