@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..errors import SymgradError
-from ..ir import Block, Eqn, Function, Var, tape, verify, walk
+from ..ir import NO_DEFAULT, Block, Eqn, Function, Var, tape, verify, walk
 
 
 class TargetError(SymgradError):
@@ -62,6 +62,20 @@ def split_tapes(fn: Function) -> Function:
     return verify(fn.with_body((*news, *rewrite(fn.body))))
 
 
+def signature(fn: Function, literal) -> str:
+    """The generated function's parameter list: the user's names, kinds (`*`, `/`) and defaults, each default
+    printed by `literal(value)` (the target's spelling of a number)."""
+    parts: list[str] = []
+    kinds = [p.kind for p in fn.params]
+    for i, p in enumerate(fn.params):
+        if p.kind == "KEYWORD_ONLY" and (i == 0 or kinds[i - 1] != "KEYWORD_ONLY"):
+            parts.append("*")
+        parts.append(p.name if p.default is NO_DEFAULT else f"{p.name}={literal(p.default)}")
+        if p.kind == "POSITIONAL_ONLY" and (i + 1 == len(kinds) or kinds[i + 1] != "POSITIONAL_ONLY"):
+            parts.append("/")
+    return ", ".join(parts)
+
+
 def list_params(fn: Function) -> set[int]:
     """Indices of the parameters the body reads as lists (indexes, takes the length of, unpacks)."""
     listy = {"getitem", "len", "unpack", "unpack_tuple", "expect_len"}
@@ -70,4 +84,4 @@ def list_params(fn: Function) -> set[int]:
     return {i for i, p in enumerate(fn.params) if p.var in used or p.var.kind == "list"}
 
 
-__all__ = ["TargetError", "list_params", "split_tapes"]
+__all__ = ["TargetError", "list_params", "signature", "split_tapes"]

@@ -23,8 +23,9 @@ Guarantees:
 from __future__ import annotations
 
 from ... import templating
-from ...ir import NO_DEFAULT, OP_TABLE, STRUCTURED, Function, Var, walk
+from ...ir import OP_TABLE, STRUCTURED, Function, Var, walk
 from ...ops import REGISTRY, BuiltinCall, HelperCall, MathCall
+from ..common import signature
 from .blocks import BlockPrinter
 from .printer import BodyPrinter, ModuleNames, astor_text, constant, maybe_int_vars
 
@@ -97,7 +98,7 @@ def emit_module(fn: Function, *, bare: bool) -> str:
         helpers=module_names.helpers_text(),
         vg_name=f"{fn.name}_value_and_grad",
         g_name=f"{fn.name}_grad",
-        signature=_signature(fn),
+        signature=signature(fn, _literal),
         wrt_text=", ".join(wrt_names) if wrt_names else "no parameter",
         body=body,
         g_body=g_body,
@@ -130,7 +131,7 @@ def emit_entry(fn: Function, *, entry: str, doc: str, layout) -> str:
         imports=module_names.imports_text(),
         helpers=module_names.helpers_text(),
         entry_name=f"{fn.name}_{entry}",
-        signature=_signature(fn),
+        signature=signature(fn, _literal),
         doc=doc,
         body="\n".join(body_lines) if body_lines else "    pass",
         result=result,
@@ -139,19 +140,6 @@ def emit_entry(fn: Function, *, entry: str, doc: str, layout) -> str:
 
 def _call_arguments(fn: Function) -> str:
     return ", ".join(f"{p.name}={p.name}" if p.kind == "KEYWORD_ONLY" else p.name for p in fn.params)
-
-
-def _signature(fn: Function) -> str:
-    parts: list[str] = []
-    kinds = [p.kind for p in fn.params]
-    for i, p in enumerate(fn.params):
-        if p.kind == "KEYWORD_ONLY" and (i == 0 or kinds[i - 1] != "KEYWORD_ONLY"):
-            parts.append("*")
-        text = p.name if p.default is NO_DEFAULT else f"{p.name}={_literal(p.default)}"
-        parts.append(text)
-        if p.kind == "POSITIONAL_ONLY" and (i + 1 == len(kinds) or kinds[i + 1] != "POSITIONAL_ONLY"):
-            parts.append("/")
-    return ", ".join(parts)
 
 
 def _literal(value) -> str:
