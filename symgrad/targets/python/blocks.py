@@ -25,7 +25,7 @@ from ...dataops import DATA_OPS, Compare, ExpectLen, Shaped, Statement, ZerosLik
 from ...ir import Const, Namer, Var, walk
 from ...ir import structured as layout
 from ...ops import REGISTRY, Conditional, Expression
-from .printer import BodyPrinter, constant, maybe_int_vars
+from .printer import BodyPrinter, bound_depth, constant, maybe_int_vars
 
 _LOOPS = layout.LOOPS
 
@@ -77,6 +77,7 @@ class BlockPrinter(BodyPrinter):
                 and use_block.get(var) == self.block_of[var]
             ):
                 self.inlined.add(var)
+        bound_depth(walk(fn.body), self.inlined)
         self.namer = Namer(fn.user_names, taken=module_names.taken())
         self.params = {p.var for p in fn.params}
         self.maybe_int = maybe_int_vars(fn)
@@ -331,13 +332,16 @@ def _read_positions(fn, inlined, defining):
     pending = []  # (copy, its position, its block's end, the chain of enclosing ops)
 
     def read(atoms, position):
-        for a in atoms:
+        # a worklist, not recursion: an inlined expression can be as deep as the user's longest expression
+        work = list(atoms)
+        while work:
+            a = work.pop()
             if isinstance(a, Var):
                 positions = reads.setdefault(a, [])
                 if not positions or positions[-1] != position:
                     positions.append(position)
                 if a in inlined:
-                    read(defining[a].args, position)
+                    work.extend(defining[a].args)
 
     def visit(eqns, outs, block_end: list, chain):
         # `block_end` and the ends in `chain` are one-element lists, filled in once their block is visited.

@@ -254,29 +254,12 @@ class BodyPrinter:
         for var in defining:
             if not var.hint and var.primal is None and var not in printed_adjoints_of and inlinable(var):
                 inlined.add(var)
-        self._bound_depth(inlined)
+        bound_depth(self.fn.body, inlined)
         self._keep_raising_order(inlined)
         self.inlined = inlined
         self.namer = Namer(fn.user_names, taken=module_names.taken())
         self.statements = [eqn for eqn in fn.body if eqn.outs[0] not in inlined]
         self._allocate_names()
-
-    def _bound_depth(self, inlined: set) -> None:
-        """No printed expression nests deeper than MAX_INLINE_DEPTH: the temporary at that depth is named instead
-        (astor, `compile()` and the printer's own recursion then never meet a deep tree)."""
-        depth: dict[Var, int] = {}
-        for eqn in self.fn.body:
-            out = eqn.outs[0]
-            if out not in inlined:
-                continue
-            d = 1
-            for a in eqn.args:
-                if a.__class__ is Var and a in depth:
-                    d = max(d, depth[a] + 1)
-            if d >= MAX_INLINE_DEPTH:
-                inlined.discard(out)  # printed on a line of its own: its reader sees a name
-            else:
-                depth[out] = d
 
     def _keep_raising_order(self, inlined: set) -> None:
         """Inlining moves a temporary's evaluation to its use. Values cannot change (ops are pure), but of two
@@ -605,3 +588,22 @@ class BodyPrinter:
             test = ast.Compare(args[printer.left], [printer.compare()], [constant(printer.against)])
             return ast.IfExp(test, pick(printer.body), pick(printer.orelse))
         raise AssertionError(f"no printer {printer!r}")
+
+
+def bound_depth(eqns, inlined: set) -> None:
+    """No printed expression nests deeper than MAX_INLINE_DEPTH: the temporary at that depth is named instead
+    (astor, `compile()` and the printer's own recursion then never meet a deep tree). `eqns` in program order,
+    each definition before its uses."""
+    depth: dict[Var, int] = {}
+    for eqn in eqns:
+        out = eqn.outs[0] if eqn.outs else None
+        if out not in inlined:
+            continue
+        d = 1
+        for a in eqn.args:
+            if a.__class__ is Var and a in depth:
+                d = max(d, depth[a] + 1)
+        if d >= MAX_INLINE_DEPTH:
+            inlined.discard(out)  # printed on a line of its own: its reader sees a name
+        else:
+            depth[out] = d
