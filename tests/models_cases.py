@@ -262,3 +262,23 @@ def activated_loss(model, x):
 def makes_a_model(x):
     model = Affine()  # <- rejected
     return model.forward(x)
+
+
+class Dense:
+    """A layer over a data row with a plain `zip(w, x)` (no strict): inside a loop over samples that stays a loop,
+    the row is read at run time, and its length is the one every row of the batch has."""
+
+    def __init__(self, W, b):
+        self.W = W
+        self.b = b
+
+    def __call__(self, x):
+        return [sum((wi * xi for wi, xi in zip(w, x)), b) for w, b in zip(self.W, self.b)]  # noqa: B905
+
+
+def dense_loss(layer, xs, ys):
+    total = 0.0
+    for x, y in zip(xs, ys):  # noqa: B905
+        out = layer(x)
+        total += (tanh(out[0]) * out[1] - y) ** 2 + len(x)
+    return total

@@ -61,3 +61,14 @@ def test_the_models_benchmark_checks_its_columns_agree():
                             capture_output=True, text=True, cwd=root, timeout=300)  # fmt: skip
     assert result.returncode == 0, result.stderr  # it asserts bit-identical gradients before timing
     assert "| class (specialized on structure) |" in result.stdout and "| ndarray |" in result.stdout
+
+
+def test_digits_trains_a_softmax_mlp_whose_gradient_matches_the_tape():
+    out = run_example("digits.py")
+    assert floats_after("max rel difference", out)[0] <= 1e-9
+    before = floats_after("test accuracy before training:", out)[0]
+    final = floats_after("final test accuracy:", out)[0]
+    assert final >= 0.85 > before  # 480 images, 8 epochs; the full run reaches 0.93 and more
+    losses = floats_after("mean loss", out)
+    assert losses[-1] < losses[0] / 3
+    assert "s per 1,000 images" in out and "measured on 1 batch of 32 only" in out

@@ -400,3 +400,25 @@ def test_making_an_object_inside_the_function_says_to_pass_it():
         symgrad.grad(table.fresh(mc.makes_a_model))(1.0)
     assert info.value.lineno == marked(mc.makes_a_model)
     assert "making a Affine inside the function" in info.value.reason and "pass it as a parameter" in info.value.hint
+
+
+def test_rows_of_one_length_read_at_run_time_have_that_length():
+    import random
+
+    rng = random.Random(3)
+    layer = mc.Dense([[rng.uniform(-1, 1) for _ in range(3)] for _ in range(2)], [0.25, -0.5])
+    xs = [[rng.uniform(-1, 1) for _ in range(3)] for _ in range(300)]  # 300 samples: the loop stays a loop
+    ys = [rng.uniform(-1, 1) for _ in range(300)]
+    vg = value_and_grad(table.fresh(mc.dense_loss), wrt="layer")
+    source = vg.specialized(layer, xs, ys).source
+    code = [line.strip() for line in source.splitlines() if not line.strip().startswith("#")]
+    # per entry point (value_and_grad, grad): the forward and the reverse loop over the samples, no others
+    assert sum(line.startswith("for ") for line in code) == 4
+    # len(x) is the rows' length, 3, checked where it is assumed (the module may be exported)
+    assert {line for line in code if "len(x)" in line} == {"if len(x) != 3:"}
+    value, grad = vg(layer, xs, ys)
+    want_value, (want,) = tape_reference(mc.dense_loss, (layer, xs, ys), [0])
+    assert math.isclose(value, want_value, rel_tol=1e-13)
+    same(grad, want)
+    with pytest.raises(symgrad.SymgradError, match="another structure"):  # the rows' lengths are checked
+        vg.specialized(layer, xs, ys).value_and_grad(layer, [*xs[:-1], [0.5, 0.5]], ys)

@@ -5,7 +5,9 @@ Assumes it is mixed into the lowerer (`core`), which provides the builder `b`, t
 expressions (`expr`, `scalar`, `emit`), control flow (`for_eqn`, `branch`, `merge`, `condition`), and
 specialization (`static_list`, `static_length`, `append_static`). Guarantees: a tuple of constants stays a
 constant; a tuple of values used as a sequence becomes a run-time list; only lists the function creates can be
-appended to; an index or slice known at compile time is resolved, with Python's error if it is out of range.
+appended to; an index or slice known at compile time is resolved, with Python's error if it is out of range. In
+specialized code, a row of data read at a run-time index (`x = xs[i]`) has the length all rows of the argument
+have, if they have one, so `zip(w, x)` over it unrolls; the code checks that length where it assumes it.
 """
 
 from __future__ import annotations
@@ -308,7 +310,17 @@ class Sequences:
             return Const(len(seq.value))
         if is_static(seq):
             return self.static_length(seq)
+        known = self._row_lengths().get(seq)
+        if known is not None:  # checked where it is assumed: the module may be exported and called with others
+            message = f"this code is specialized for rows of length {known}"
+            self.b.at(frame.loc(node)).effect("expect_len", seq, Const(known), Const(message))
+            return Const(known)
         return self.emit(frame, node, "len", seq)
+
+    def _row_lengths(self) -> dict:
+        """Run-time rows of data whose length the specialized code knows: `x = xs[i]` for `i` known only at run
+        time, where every element of `xs` has the same length (as the call's key says)."""
+        return vars(self).setdefault("row_lengths", {})
 
     def _element(self, frame, node, seq, index):
         if is_static(seq):
@@ -316,7 +328,13 @@ class Sequences:
                 return self._static_item(frame, node, seq, index)
             if not isinstance(seq, Elements) or seq.differentiated:
                 raise NotStatic("a list indexed by a run-time number")
+            rows = {len(item) if isinstance(item, Elements) else None for item in seq}
             seq = seq.var  # data, read at run time
+            if len(rows) == 1 and None not in rows:  # rows of one length: `zip(w, x)` over a row can unroll
+                result = self.emit(frame, node, "getitem", seq, index)
+                result.kind = "list"
+                self._row_lengths()[result] = rows.pop()
+                return result
         if isinstance(seq, Const) and isinstance(index, Const):
             try:
                 item = seq.value[index.value]
