@@ -255,3 +255,22 @@ def test_most_used_locals_take_the_first_slots(tmp_path):
         p = p * 0.7 + (k % 7 + 1.25)
     value, gradient = compiled(0.7)
     assert value == p and math.isclose(gradient, dp, rel_tol=1e-12)
+
+
+def test_a_temporary_used_once_is_inlined_even_where_its_adjoint_is_printed(tmp_path):
+    # `x * w + 0.5` is used once (by tanh), while its adjoint is used twice (for x's and w's): the forward line
+    # reads as the user wrote it, the adjoint is a temporary of its own, and the results are the tape's.
+    from programs import load_function
+
+    fun = load_function(tmp_path, "x = tanh(x * w1 + 0.5)\nx = tanh(x * w2 + 0.5)\nreturn x", params=("x", "w1", "w2"))
+    compiled = value_and_grad(fun)
+    forward = compiled.source.split("# reverse sweep")[0]
+    assert "    x_1 = tanh(x * w1 + 0.5)\n" in forward and "    x_2 = tanh(x_1 * w2 + 0.5)\n" in forward
+    assert "x_bar_1 = " in compiled.source and "w2_bar = " in compiled.source  # the user's adjoints keep lines
+    leaves = [symgrad.Value(v) for v in (0.3, 0.7, -1.2)]
+    out = fun(*leaves)
+    out.backward()
+    value, gradient = compiled(0.3, 0.7, -1.2)
+    assert math.isclose(value, out.data, rel_tol=1e-15)
+    for got, leaf in zip(gradient, leaves, strict=True):
+        assert math.isclose(got, leaf.grad, rel_tol=1e-12)

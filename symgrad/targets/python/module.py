@@ -13,7 +13,8 @@ Guarantees:
   import or helper whose natural name is one of the user's locals (a local float named `tanh`) steps aside
   (`math_tanh`);
 - a temporary used once is printed inline in its single use, so lines read like the user's expressions
-  (unless its adjoint is printed: then both have lines of their own);
+  (`x_1 = tanh(x * w1 + 0.5)`; its adjoint, if printed, is a plain temporary); the user's variables and their
+  adjoints (`x_bar`) keep their lines;
 - `# line N: <source>` comments map statements back to the user's code; the text is byte-identical for the
   same input (no ids, hashes or set orders reach it);
 - results are floats even for int arguments: outputs that could be ints (computed by + - * ** from int
