@@ -32,6 +32,7 @@ class Case:
     args: tuple
     micrograd: bool = False  # PyPI micrograd has the ops (+ - * / ** relu only)
     sympy: bool = True
+    forward: bool = False  # also timed with mode="forward" (one input: the sweep forward mode is made for)
     functions: dict = field(default_factory=dict)
 
     def load(self, directory: pathlib.Path) -> dict:
@@ -223,5 +224,7 @@ def cases() -> list[Case]:
         Case("B3", "tanh neuron, 7 inputs (15 params)", HEADER + B3, neuron_args),
         Case("B4", "3-4-4-1 tanh MLP loss, 4 samples (41 params)", HEADER + _mlp_source(), mlp_args()),
         Case("B5", "50-step chain x=tanh(x*w_i+0.5) (51 params)", HEADER + chain_source(50), chain_args),
-        Case("B6", "500-term polynomial (Horner)", HEADER + polynomial_source(500), (0.7,), micrograd=True),
+        Case(
+            "B6", "500-term polynomial (Horner)", HEADER + polynomial_source(500), (0.7,), micrograd=True, forward=True
+        ),
     ]
