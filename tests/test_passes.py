@@ -169,6 +169,10 @@ REWRITES = [
     "h = relu(x * x)\nreturn h * 1.0 + relu(y)",
     # a temporary renamed twice (abs -> relu -> relu) and then met again by CSE: chains of substitutes are followed
     "r = relu(relu(abs(x))) * y\nreturn r + relu(relu(abs(x)))",
+    # relu's adjoint reads relu's argument: relu(x) > 0 exactly where x > 0 (at -0.0 and nan too)
+    "q = relu(x) + x * y\nreturn q * y",
+    "h = relu(x - y)\nreturn h * h + relu(h)",
+    "s = 0.0\nfor i in range(3):\n    s = s + relu(x * i - y) * y\nreturn s",
 ]
 
 
@@ -215,6 +219,9 @@ def test_rewrites_print_the_cheap_forms(tmp_path):
     source = compile_function(load_function(tmp_path, REWRITES[9]), (0, 1), bare=False).source
     assert "    h = z * z\n" in source and "h < 0.0" not in source  # relu of a square: gone, the name kept
     assert "z if h > 0.0 else 0.0 * z" in source  # the select, no multiplication by 1.0
+    source = compile_function(load_function(tmp_path, REWRITES[12]), (0, 1), bare=False).source
+    assert "    q = (0.0 if x < 0.0 else x) + " in source  # relu's output is used once: inline
+    assert "if x > 0.0 else 0.0" in source
     source = compile_function(load_function(tmp_path, REWRITES[6]), (0, 1), bare=False).source
     assert "0.0 +" not in source
     source = compile_function(load_function(tmp_path, REWRITES[7]), (0, 1), bare=False).source

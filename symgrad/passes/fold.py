@@ -12,7 +12,9 @@ relu returns its argument unless it is below zero, so also at -0.0 (sqrt(-0.0) i
 and `y + 0.0` are `y` where `y` is never -0.0 (the same ops but sqrt and relu: a square is +0.0 at +-0.0, exp
 and friends are never zero or are +0.0): `x + 0.0` differs from `x` only at x = -0.0. Where the kept value was
 computed by the equation just before (`t = z * z; h = relu(t)`), that equation now defines the user's `h`, so
-the generated code keeps the user's name.
+the generated code keeps the user's name. relu's own adjoint `mask_pos(g, relu(x))` becomes `mask_pos(g, x)`:
+`relu(x) > 0` exactly where `x > 0` (relu returns x unless x is below zero, so also at -0.0 and nan), and the
+relu's output, then often used once, is printed inline (`q = (0.0 if z < 0.0 else z) + z * x`).
 Never `0*x -> 0` (x may be inf or nan), `x+0 -> x` for an x that may be -0.0 (-0.0 + 0.0 is +0.0), `x/x -> 1` or
 `0**x -> 0`.
 """
@@ -58,6 +60,7 @@ class _Ranges:
     def __init__(self):
         self.never_negative: set = set()
         self.never_minus_zero: set = set()
+        self.relu_of: dict = {}  # y -> x, for y = relu(x) (x is defined before y: visible wherever y is)
 
     def learn(self, eqn: Eqn) -> None:
         if _is_square(eqn):
@@ -67,6 +70,14 @@ class _Ranges:
             self.never_negative.add(eqn.out)
             if eqn.op in NEVER_MINUS_ZERO:
                 self.never_minus_zero.add(eqn.out)
+            elif eqn.op == "relu":
+                self.relu_of[eqn.out] = eqn.args[0]
+
+    def mask_of_relu(self, eqn: Eqn) -> Eqn:
+        """`mask_pos(g, relu(x))` as `mask_pos(g, x)`: the same value for every x (see the module docstring)."""
+        y = eqn.args[1]
+        x = self.relu_of.get(y) if y.__class__ is not Const else None
+        return eqn if x is None else replace(eqn, args=(eqn.args[0], x))
 
     def same(self, var, other) -> None:
         """`var` holds `other`'s value: it has its facts."""
@@ -126,6 +137,8 @@ def _fold_body(eqns, subst: dict, negation_of: dict, ranges: _Ranges, merger: Me
             if folded is not None:
                 subst[eqn.outs[0]] = folded
                 continue
+        if eqn.op == "mask_pos":
+            eqn = ranges.mask_of_relu(eqn)
         result = _simplify(eqn, negation_of) if eqn.op in _SIMPLIFIED else eqn
         if result.__class__ is not Eqn:
             subst[eqn.outs[0]] = result
