@@ -1,9 +1,11 @@
 """target="numba": the CPython module compiled by numba.njit gives the Python target's results (within an ulp per
 operation: compared here in ulps), with loops, branches, while loops and list parameters (typed tapes, one per
-push site); the batch entry point loops over points in compiled code; an exported module caches its machine
-code beside itself. Few functions, since each one compiles for a second or so."""
+push site); the batch entry points loop over points in compiled code, lists as 2-D arrays (the MLP per-sample
+loss over 100,000 samples); an exported module caches its machine code beside itself. Few functions, since each
+one compiles for a second or so."""
 
 import ast
+import importlib.util
 import math
 import subprocess
 import sys
@@ -72,8 +74,70 @@ def test_list_parameters_and_the_reverse_loop():
     want, (want_cs, want_x) = plain(cs, 0.7)
     assert ulps(value, want) <= 4 and ulps(x_bar, want_x) <= 4
     assert all(ulps(g, w) <= 4 for g, w in zip(cs_bar, want_cs, strict=True))
-    with pytest.raises(symgrad.SymgradError, match="no batch entry point"):
-        f.batch  # noqa: B018  (lists are not batched: the property says so)
+    # a batch of lists: a 2-D array, row k point k's list (a shared list: np.broadcast_to, nothing copied)
+    rng = np.random.default_rng(1)
+    rows, xs = rng.uniform(-1.0, 1.0, (50, 4)), rng.uniform(-1.5, 1.5, 50)
+    values, (rows_bar, xs_bar) = f.batch(rows, xs)
+    assert values.shape == xs_bar.shape == (50,) and rows_bar.shape == (50, 4)
+    for k in range(50):
+        want, (want_cs, want_x) = plain(list(rows[k]), xs[k])
+        assert ulps(values[k], want) <= 4 and ulps(xs_bar[k], want_x) <= 4
+        assert all(ulps(g, w) <= 4 for g, w in zip(rows_bar[k], want_cs, strict=True))
+    shared = f.batch(np.broadcast_to(rows[3], (50, 4)), xs)
+    assert np.array_equal(shared[1][0][7], f(rows[3], xs[7])[1][0])
+    with pytest.raises(ValueError, match="same length"):
+        f.batch(rows, xs[:5])
+
+
+SIZES = (3, 4, 4, 1)
+
+
+def sample_loss(params, x, y):
+    """The 3-4-4-1 tanh MLP's squared error on one sample (benchmarks/batch.py's loss)."""
+    act = x
+    k = 0
+    for layer in range(len(SIZES) - 1):
+        n_in = SIZES[layer]
+        new = []
+        for _ in range(SIZES[layer + 1]):
+            z = params[k + n_in]
+            for i in range(n_in):
+                z = z + params[k + i] * act[i]
+            k = k + n_in + 1
+            new.append(tanh(z))
+        act = new
+    return (act[0] - y) ** 2
+
+
+def test_mlp_per_sample_batch_over_100000_samples(tmp_path):
+    """The general module's batch (lists copied per point where the body reassigns them: `act = x`) and the
+    module specialized on the lengths (rows read in place, the gradient a tuple inside the loop), exported and
+    imported as a user would: both against the numpy target at every sample and the Python target at 500."""
+    rng = np.random.default_rng(2)
+    n = 100_000
+    params = rng.uniform(-1.0, 1.0, 41)
+    X, Y = rng.normal(size=(n, 3)), np.sign(rng.normal(size=n))
+    P = np.broadcast_to(params, (n, 41))
+    want_values, want_grads = symgrad.value_and_grad(sample_loss, wrt="params", target="numpy")(params, X, Y)
+    plain = symgrad.value_and_grad(sample_loss, wrt="params", specialize=True)
+    general = symgrad.value_and_grad(sample_loss, wrt="params", target="numba")
+    values, grads = general.batch(P[:2000], X[:2000], Y[:2000])
+    np.testing.assert_allclose(values, want_values[:2000], rtol=1e-13, atol=1e-300)
+    np.testing.assert_allclose(grads, want_grads[:2000], rtol=1e-12, atol=1e-15)
+    specialized = symgrad.value_and_grad(sample_loss, wrt="params", target="numba", specialize=True)
+    text = specialized.specialized(list(params), list(X[0]), Y[0]).source
+    (tmp_path / "mlp_numba_sg.py").write_text(text)
+    spec = importlib.util.spec_from_file_location("mlp_numba_sg", tmp_path / "mlp_numba_sg.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    values, grads = module.sample_loss_value_and_grad_batch(P, X, Y)
+    assert values.shape == (n,) and grads.shape == (n, 41)
+    np.testing.assert_allclose(values, want_values, rtol=1e-13, atol=1e-300)
+    np.testing.assert_allclose(grads, want_grads, rtol=1e-12, atol=1e-15)
+    for k in range(0, n, n // 500):
+        value, grad = plain(list(params), list(X[k]), Y[k])
+        assert ulps(values[k], value) <= 4
+        assert max(abs(g - w) for g, w in zip(grads[k], grad, strict=True)) <= 4 * math.ulp(max(map(abs, grad)))
 
 
 def test_the_module_imports_numba_and_math_only_and_caches_when_exported(tmp_path):
