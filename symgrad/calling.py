@@ -7,8 +7,12 @@ returns the generated function's result with gradients in their parameters' stru
 called nothing) when an argument differs from the key in anything the key records: a type (by identity, classes
 included), a length, a dict's keys, an array's shape or dtype kind, a static leaf's type or value, or a float leaf
 that is not exactly a `float` (a NumPy float, say: the caller then takes the general path, which converts it). So a
-call costs a few attribute reads and type checks per node, not a walk that builds the key. The code is generated
-text compiled under a pseudo-filename; the caller's values are only read.
+call costs a few attribute reads and type checks per node, not a walk that builds the key: unpacking a list checks
+its length (the ValueError is caught: no length test per list), one test per list covers its type and its floats',
+and gradient objects get plain attribute stores where the class keeps `object.__setattr__` and defines none of the
+names (else stores into `__dict__`, which bypass a frozen class's guard). What stays is about 100 ns per object made
+and per object read (benchmarks/models.py prints it). The code is generated text compiled under a pseudo-filename;
+the caller's values are only read.
 """
 
 from __future__ import annotations
@@ -59,13 +63,19 @@ class _Writer:
             return [f"*{var}.ravel().tolist()"]
         if tag in ("list", "tuple"):
             children = spec[1]
-            self.check(f"type({var}) is not {tag} or len({var}) != {len(children)}")
+            if not children:
+                self.check(f"type({var}) is not {tag} or {var}")
+                return []
             items = [self.fresh() for _ in children]
-            if items:
-                self.lines.append(f"    {', '.join(items)}, = {var}")
-            if children and all(child == structure.FLOAT for child in children):  # one test for all the floats
-                self.check(" or ".join(f"type({item}) is not float" for item in items))
+            # the unpacking checks the length (ValueError, TypeError: the caller returns MISMATCH); the type test
+            # follows it, in one test with the floats' when the elements are floats
+            self.lines.append(f"    {', '.join(items)}, = {var}")
+            if all(child == structure.FLOAT for child in children):
+                self.check(
+                    " or ".join([f"type({var}) is not {tag}", *(f"type({item}) is not float" for item in items)])
+                )
                 return items
+            self.check(f"type({var}) is not {tag}")
             return [leaf for child, item in zip(children, items, strict=True) for leaf in self.read(child, item)]
         if tag == "dict":
             keys, children = spec[1], spec[2]
@@ -77,12 +87,12 @@ class _Writer:
                 leaves += self.read(child, item)
             return leaves
         cls, names, children = spec[1], spec[2], spec[3]
-        self.check(f"type({var}) is not {self.const(cls)}")
         in_dict = _dict_names(cls, names) if cls.__dictoffset__ else set()
-        if in_dict:
+        if in_dict:  # its attributes exactly: one more would be another structure (its gradient has it too)
             attrs = self.fresh("d")
-            self.lines.append(f"    {attrs} = {var}.__dict__")
-            self.check(f"len({attrs}) != {len(in_dict)}")
+            self.check(f"type({var}) is not {self.const(cls)} or len({attrs} := {var}.__dict__) != {len(in_dict)}")
+        else:
+            self.check(f"type({var}) is not {self.const(cls)}")
         leaves = []
         for name, child in zip(names, children, strict=True):
             item = self.fresh()
@@ -116,10 +126,14 @@ class _Writer:
         fields = "{" + ", ".join(f"{n!r}: {p}" for n, p in zip(spec[2], parts, strict=True)) + "}"
         if not cls.__dictoffset__:
             return f"_instance({self.const(cls)}, {fields})", at  # slots: set one by one
-        made, attrs = self.fresh("o"), self.fresh("d")
+        made = self.fresh("o")
         self.lines.append(f"    {made} = _new({self.const(cls)})")
-        self.lines.append(f"    {attrs} = {made}.__dict__")  # stores into it bypass __setattr__ (frozen classes)
         in_dict = _dict_names(cls, spec[2])
+        if _plain_stores(cls, spec[2]):  # `o.w = ...` is the fastest store, and here it is exactly a dict store
+            self.lines.extend(f"    {made}.{n} = {p}" for n, p in zip(spec[2], parts, strict=True))
+            return made, at
+        attrs = self.fresh("d")
+        self.lines.append(f"    {attrs} = {made}.__dict__")  # stores into it bypass __setattr__ (frozen classes)
         for n, p in zip(spec[2], parts, strict=True):
             self.lines.append(f"    {attrs}[{n!r}] = {p}" if n in in_dict else f"    _set({made}, {n!r}, {p})")
         return made, at
@@ -132,6 +146,15 @@ def _dict_names(cls, names) -> set:
         value = klass.__dict__.get("__slots__", ())
         slots.update((value,) if isinstance(value, str) else value)
     return {n for n in names if n not in slots}
+
+
+def _plain_stores(cls, names) -> bool:
+    """Whether `obj.name = value` on an instance of `cls` only puts `value` in its `__dict__` for each of
+    `names`: the class keeps object's `__setattr__`, and no class in its MRO defines the names (a property, a
+    slot or another descriptor would take the store)."""
+    if cls.__setattr__ is not object.__setattr__ or not cls.__dictoffset__:
+        return False
+    return all(name.isidentifier() and not any(name in klass.__dict__ for klass in cls.__mro__) for name in names)
 
 
 def _instance(cls, fields: dict):
@@ -161,10 +184,9 @@ def fast_entry(generated, key, wrt: tuple, bare: bool, with_value: bool):
     """The function `fast(*args)` described in the module docstring."""
     w = _Writer()
     n = len(key)
-    w.lines.append("def fast(*args):")
-    w.check(f"len(args) != {n}")
-    if n:
-        w.lines.append(f"    {', '.join(f'a{i}' for i in range(n))}, = args")
+    w.lines.append(
+        f"    {', '.join(f'a{i}' for i in range(n))}, = args" if n else "    if args:\n        return MISMATCH"
+    )
     call_args = []
     for i, entry in enumerate(key):
         var = f"a{i}"
@@ -186,8 +208,16 @@ def fast_entry(generated, key, wrt: tuple, bare: bool, with_value: bool):
             else:
                 w.check(f"len({var}) != {shape}")
             call_args.append(var)
-    w.lines.append(f"    result = generated({', '.join(call_args)})")
-    gradient = "result[1]" if with_value else "result"
+    # the reading raises where an unpacking meets another length or a lookup another dict: not this structure
+    reading = ["def fast(*args):", "    try:", *("    " + line for line in w.lines),
+               "    except (ValueError, TypeError, KeyError, AttributeError):", "        return MISMATCH"]  # fmt: skip
+    w.lines = reading
+    if with_value:
+        w.lines.append(f"    value, gradient = generated({', '.join(call_args)})")
+        gradient = "gradient"
+    else:
+        w.lines.append(f"    result = generated({', '.join(call_args)})")
+        gradient = "result"
     rebuilt = {}
     for position, i in enumerate(wrt):
         entry = key[i] if i < len(key) else None
@@ -206,9 +236,9 @@ def fast_entry(generated, key, wrt: tuple, bare: bool, with_value: bool):
         else:
             parts = [rebuilt.get(p, f"{gradient}[{p}]") for p in range(len(wrt))]
             shaped = f"({', '.join(parts)}{',' if len(parts) == 1 else ''})"
-        w.lines.append(f"    return (result[0], {shaped})" if with_value else f"    return {shaped}")
+        w.lines.append(f"    return (value, {shaped})" if with_value else f"    return {shaped}")
     else:
-        w.lines.append("    return result")
+        w.lines.append("    return (value, gradient)" if with_value else "    return result")
     text = "\n".join(w.lines) + "\n"
     namespace = {"MISMATCH": MISMATCH, "generated": generated, "_instance": _instance, "_new": object.__new__,
                  "_set": object.__setattr__}  # fmt: skip

@@ -354,6 +354,9 @@ def test_each_call_is_checked_against_the_structure_it_was_compiled_for():
         lambda m: setattr(m.layers[2].neurons[0], "b", np.float64(0.5)),  # a float leaf that is a NumPy float
         lambda m: setattr(m.layers[0].neurons[1], "extra", 1),  # one more attribute
         lambda m: m.layers.pop(),  # a shorter list of layers
+        lambda m: setattr(m.layers[1], "neurons", tuple(m.layers[1].neurons)),  # a tuple for a list
+        lambda m: m.layers[1].neurons[3].w.append(0.5),  # a longer list
+        lambda m: setattr(m.layers[1], "neurons", {str(k): n for k, n in enumerate(m.layers[1].neurons)}),
     ]
     for change in changed:
         model = course_model()
@@ -422,3 +425,10 @@ def test_rows_of_one_length_read_at_run_time_have_that_length():
     same(grad, want)
     with pytest.raises(symgrad.SymgradError, match="another structure"):  # the rows' lengths are checked
         vg.specialized(layer, xs, ys).value_and_grad(layer, [*xs[:-1], [0.5, 0.5]], ys)
+
+
+def test_a_class_that_guards_its_attributes_gets_a_gradient_of_its_class():
+    value, grad = value_and_grad(table.fresh(mc.guarded_loss), wrt="p")(mc.Guarded(), 0.75)
+    want_value, (want,) = tape_reference(mc.guarded_loss, (mc.Guarded(), 0.75), [0])
+    assert type(grad) is mc.Guarded and value == want_value  # made without its __setattr__, which refuses
+    same(grad, want)
