@@ -52,22 +52,21 @@ def compiled_for(
                 per_function[key] = compile_cached(fun, wrt, bare=bare, shapes=by_name, target=target, reduce=reduce)
             except SymgradError as exc:  # the message has the user's file and line: symgrad's frames are noise
                 raise exc.with_traceback(None) from None
-            except RecursionError:  # a safety net: the compiler's walks are not all iterative yet
+            except RecursionError:  # deeper than even deep.run's retry allows
                 raise too_deep(fun) from None
         return per_function[key]
 
 
 def too_deep(fun) -> UnsupportedSyntax:
-    """The error for a function whose nesting exhausted Python's recursion limit inside the compiler (a long
-    expression is a deep tree: `a + b + c + ...` nests once per term), at the function's `def` line."""
+    """The error for a function whose helpers nest deeper than the compiler's recursion allows even on its deep
+    retry (`deep.run`: about 7,000 levels of helpers calling helpers), at the function's `def` line."""
     code = fun.__code__
     line = linecache.getline(code.co_filename, code.co_firstlineno)
     return UnsupportedSyntax(
-        "this function nests too deeply for symgrad's compiler (an expression of about a thousand terms, or "
-        "helper calls hundreds of levels deep)",
+        "this function nests too deeply for symgrad's compiler (helpers calling helpers thousands of levels "
+        "deep, or blocks inside blocks as deep)",
         filename=code.co_filename, lineno=code.co_firstlineno, col=len(line) - len(line.lstrip()), text=line,
-        hint="split a long expression into statements (`total = total + term`, or a loop over a list of "
-        "coefficients), and call helpers fewer levels deep",
+        hint="call helpers fewer levels deep: let one helper loop over the steps that a chain of helpers takes",
     )  # fmt: skip
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 from dataclasses import dataclass
 
-from . import derivatives
+from . import deep, derivatives
 from . import load as loader
 from .derivatives import Request
 from .errors import SymgradError
@@ -59,7 +59,7 @@ def compile_function(
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _compile(fun, wrt, bare=bare, optimized=optimized, shapes=shapes, target=target, reduce=reduce)
+        return deep.run(_compile, fun, wrt, bare=bare, optimized=optimized, shapes=shapes, target=target, reduce=reduce)
     finally:
         if paused:
             gc.enable()
@@ -151,6 +151,10 @@ def _apply(primal: Function, scalar: bool, request: Request, shapes: dict, mode:
 def compile_chain(fun, chain: tuple[Request, ...], shapes: dict | None = None, mode: str = "reverse"):
     """Compile `build(...)`: a gradient (the last request is `grad` or `value_and_grad`) gives a `Compiled`
     with both gradient entry points, anything else a `CompiledEntry`."""
+    return deep.run(_compile_chain, fun, chain, shapes, mode)
+
+
+def _compile_chain(fun, chain, shapes, mode):
     paused = gc.isenabled()
     gc.disable()
     try:

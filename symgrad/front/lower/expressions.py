@@ -34,20 +34,10 @@ class Expressions:
             return self._name(frame, node)
         if isinstance(node, ast.Attribute):
             return self.attribute(frame, node, self.expr(frame, node.value))
-        if isinstance(node, ast.BinOp):
-            left, right = self.expr(frame, node.left), self.expr(frame, node.right)
-            if sequence_like(left) or sequence_like(right):
-                return self.sequence_binop(frame, node, left, right)  # `xs + ys`, `[0.0] * n`
-            left = self.scalar(frame, node.left, left, "the left operand")
-            right = self.scalar(frame, node.right, right, "the right operand")
-            return self.emit(frame, node, BINOPS[type(node.op)], left, right)
-        if isinstance(node, ast.UnaryOp):
-            if isinstance(node.op, ast.Not):
-                return self.emit(frame, node, "not", self.condition(frame, node.operand))
-            operand = self.scalar(frame, node.operand, self.expr(frame, node.operand), "the operand")
-            if isinstance(node.op, ast.UAdd):
-                return operand
-            return self.emit(frame, node, "neg", operand)
+        if _arithmetic(node):
+            return self._arithmetic(frame, node)
+        if isinstance(node, ast.UnaryOp):  # `not`
+            return self.emit(frame, node, "not", self.condition(frame, node.operand))
         if isinstance(node, ast.Tuple):
             return tuple(self.expr(frame, element) for element in node.elts)
         if isinstance(node, ast.Call):
@@ -75,6 +65,38 @@ class Expressions:
         raise frame.error(node, f"{type(node).__name__} expressions are not supported",
                           "write it with numbers, lists, calls of math functions and helpers (see the README's "
                           "language table)")  # fmt: skip
+
+    def _arithmetic(self, frame: Frame, root: ast.expr):
+        """Arithmetic (binary operators, unary `-` and `+`) in the order Python evaluates it, left operand
+        first, with a stack of its own instead of recursion: `a + b + c + ...` nests once per term, and a
+        fitted polynomial of thousands of terms is one such tree."""
+        values: list = []
+        work: list = [(root, False)]
+        while work:
+            node, operands_done = work.pop()
+            if not operands_done:
+                if _arithmetic(node):
+                    work.append((node, True))
+                    if isinstance(node, ast.BinOp):
+                        work += ((node.right, False), (node.left, False))  # popped left first
+                    else:
+                        work.append((node.operand, False))
+                else:
+                    values.append(self.expr(frame, node))
+            elif isinstance(node, ast.BinOp):
+                right = values.pop()
+                values.append(self._binop(frame, node, values.pop(), right))
+            else:
+                operand = self.scalar(frame, node.operand, values.pop(), "the operand")
+                values.append(operand if isinstance(node.op, ast.UAdd) else self.emit(frame, node, "neg", operand))
+        return values.pop()
+
+    def _binop(self, frame: Frame, node: ast.BinOp, left, right):
+        if sequence_like(left) or sequence_like(right):
+            return self.sequence_binop(frame, node, left, right)  # `xs + ys`, `[0.0] * n`
+        left = self.scalar(frame, node.left, left, "the left operand")
+        right = self.scalar(frame, node.right, right, "the right operand")
+        return self.emit(frame, node, BINOPS[type(node.op)], left, right)
 
     def _name(self, frame: Frame, node: ast.Name):
         if node.id in frame.env:
@@ -151,6 +173,11 @@ class Expressions:
             return value
         raise frame.error(node, f"{what} must be a number, but it is {describe(value)}",
                           "symgrad differentiates functions of numbers that return one number")  # fmt: skip
+
+
+def _arithmetic(node: ast.expr) -> bool:
+    """A binary operator or a unary `-`/`+` (`not` is a condition)."""
+    return isinstance(node, ast.BinOp) or (isinstance(node, ast.UnaryOp) and not isinstance(node.op, ast.Not))
 
 
 def _number_tuple(obj):
