@@ -29,6 +29,11 @@ _METHODS = tuple(PUBLIC_FUNCTIONS)
 _VARIADIC = {"min", "max"}  # min(a, b, c) is min(min(a, b), c): Python keeps the first of equal values too
 
 
+# Inlined calls in one compilation. A chain of helpers each calling the next twice doubles the program per level:
+# past this, compiling would exhaust time and memory long before it finished.
+MAX_INLINED_CALLS = 25_000
+
+
 class Calls:
     """Calls of ops, methods, builtins and helpers (a mixin of the lowerer)."""
 
@@ -39,6 +44,14 @@ class Calls:
                 f"recursive call of {fun.__name__}(): symgrad inlines calls, so recursion cannot be compiled",
                 "rewrite the recursion as straight-line code",
             )
+        self.inlined_calls += 1
+        if self.inlined_calls > MAX_INLINED_CALLS:
+            raise frame.error(
+                node, f"with this call of {fun.__name__}(), more than {MAX_INLINED_CALLS:,} helper calls are inlined: "
+                "symgrad inlines every call, and helpers that each call a helper several times grow the program "
+                "exponentially",
+                "call each helper once and reuse its result (`y = h(x)`), or write the repeated work as a loop",
+            )  # fmt: skip
         try:
             src = get_source(fun)
         except SymgradError as exc:

@@ -21,7 +21,7 @@ import inspect
 
 from ... import fence, ops, resolve
 from ...errors import SymgradError, UnsupportedSyntax, describe_object
-from ...ir import NO_DEFAULT, Builder, Const, Function, Param, Var, verify
+from ...ir import NO_DEFAULT, Builder, Const, Function, Param, Var, checked
 from ...source import Source, get_source
 from .calls import Calls
 from .control import ControlFlow, Returns
@@ -76,6 +76,7 @@ class _Lowerer(Expressions, Calls, ControlFlow, Sequences, Stores, Objects, Spec
         self.depth = 0  # how many blocks deep lowering is (unrolled loops make none)
         self.b = Builder()
         self.inlining: list = []  # functions being inlined, outermost first: recursion detection (by identity)
+        self.inlined_calls = 0  # bounded by MAX_INLINED_CALLS: a helper calling the next one twice doubles it
         self.user_names: set[str] = set()
         self.op_table = ops.callable_ops()  # built once per compilation: what each function object is
         self.owned: set[Var] = set()  # lists the compiled code creates: only these may be appended to
@@ -99,7 +100,7 @@ class _Lowerer(Expressions, Calls, ControlFlow, Sequences, Stores, Objects, Spec
         name = fun.__name__ if fun.__name__.isidentifier() else "lambda_"
         origin = frame.loc(src.node)
         body = self.prune_unpacks({p.var for p in params}, value) if self.shapes else self.b.eqns
-        return verify(
+        return checked(
             Function(
                 name=name,
                 qualname=fun.__qualname__,
