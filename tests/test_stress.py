@@ -4,7 +4,9 @@ never raises a raw RecursionError (API.md, Errors). Each program is written as a
 from __future__ import annotations
 
 import math
+import os
 
+import pytest
 from programs import load_module as load
 
 import symgrad
@@ -18,23 +20,42 @@ def tape_gradient(fun, *args):
     return out.data, tuple(v.grad for v in values)
 
 
-def compiles_or_refuses_at(fun, path, line, *args):
-    """The compiled value and gradient, or None when symgrad refused the function at `path:line`."""
-    try:
-        return symgrad.value_and_grad(fun)(*args)
-    except symgrad.UnsupportedSyntax as error:
-        assert (error.filename, error.lineno) == (str(path), line), str(error)
-        assert error.hint
-        return None
+def polynomial_terms(n):
+    """Coefficients and powers of a fitted-polynomial-like sum, and its value and derivative at x by formula."""
+    return [((i % 7) / 10 + 0.1, i % 5) for i in range(n)]
 
 
-def test_an_expression_of_a_thousand_terms(tmp_path):
-    # CPython itself refuses to compile a module with one expression of about 3,000 such terms
-    terms = " + ".join(f"{(i % 7) / 10 + 0.1} * x ** {i % 5}" for i in range(1000))
-    fun, path = load(tmp_path, f"def f(x):\n    return {terms}\n")
-    result = compiles_or_refuses_at(fun, path, 1, 0.7)
-    if result is not None:
-        assert math.isclose(result[0], fun(0.7), rel_tol=1e-12)
+def by_formula(terms, x):
+    value = math.fsum(c * x**k for c, k in terms)
+    derivative = math.fsum(c * k * x ** (k - 1) for c, k in terms if k)
+    return value, derivative
+
+
+def test_the_longest_chain_of_terms_python_parses(tmp_path):
+    # `a + b + c + ...` is a tree as deep as it has terms: CPython itself refuses some 2,500 such terms (fewer,
+    # the deeper its caller)
+    terms = polynomial_terms(2000)
+    text = " + ".join(f"{c} * x ** {k}" for c, k in terms)
+    fun, _ = load(tmp_path, f"def f(x):\n    return {text}\n")
+    value, gradient = symgrad.value_and_grad(fun)(0.7)
+    expected_value, expected_gradient = by_formula(terms, 0.7)
+    assert math.isclose(value, expected_value, rel_tol=1e-12)
+    assert math.isclose(gradient, expected_gradient, rel_tol=1e-12)
+
+
+def test_one_expression_of_ten_thousand_terms(tmp_path):
+    terms = polynomial_terms(10_000)
+    text = ", ".join(f"{c} * x ** {k}" for c, k in terms)
+    fun, _ = load(tmp_path, f"def f(x):\n    return sum([{text}])\n")
+    value, gradient = symgrad.value_and_grad(fun)(0.7)
+    expected_value, expected_gradient = by_formula(terms, 0.7)
+    assert math.isclose(value, expected_value, rel_tol=1e-12)
+    assert math.isclose(gradient, expected_gradient, rel_tol=1e-12)
+
+
+def test_two_thousand_nested_unary_minuses(tmp_path):
+    fun, _ = load(tmp_path, "def f(x):\n    return " + "-" * 2001 + "(x * x)\n")
+    assert symgrad.value_and_grad(fun)(0.7) == (fun(0.7), -1.4)
 
 
 def test_a_hundred_nested_parentheses(tmp_path):
@@ -44,14 +65,50 @@ def test_a_hundred_nested_parentheses(tmp_path):
     assert math.isclose(value, tape_value, rel_tol=1e-12) and math.isclose(gradient, tape_grad, rel_tol=1e-12)
 
 
-def test_a_chain_of_three_hundred_helpers(tmp_path):
-    helpers = "".join(f"def h{i}(x):\n    return h{i + 1}(x) * 1.01 + 0.1\n\n\n" for i in range(300))
-    text = helpers + "def h300(x):\n    return x * x\n\n\ndef f(x):\n    return h0(x)\n"
+def helper_chain(levels: int, body: str = "    return h{next}(x) * 1.01 + 0.1\n") -> str:
+    """Helpers h0 ... h<levels>, each calling the next (`body` with {next}), and f calling h0."""
+    helpers = "".join(f"def h{i}(x):\n" + body.format(next=i + 1) + "\n\n" for i in range(levels))
+    return helpers + f"def h{levels}(x):\n    return x * x\n\n\ndef f(x):\n    return h0(x)\n"
+
+
+@pytest.mark.parametrize("levels", [300, 1000])
+def test_chains_of_helpers_compile(tmp_path, levels):
+    # deeper than Python's default recursion limit lets the inliner go: deep.run retries with a deep stack (the
+    # plain function itself cannot run 1,000 levels deep under pytest, so the reference is the closed form)
+    fun, _ = load(tmp_path, helper_chain(levels))
+    value, gradient = symgrad.value_and_grad(fun)(0.7)
+    # h_i(x) = 1.01 * h_(i+1)(x) + 0.1 and h_levels(x) = x * x
+    assert math.isclose(value, 1.01**levels * 0.49 + math.fsum(0.1 * 1.01**k for k in range(levels)), rel_tol=1e-12)
+    assert math.isclose(gradient, 1.01**levels * 1.4, rel_tol=1e-12)
+
+
+def test_a_chain_of_helpers_with_loops_and_branches(tmp_path):
+    # every level a loop and a branch: the IR's blocks nest 300 deep, for reverse mode and the passes too
+    body = "    y = x\n    for i in range(2):\n        y = y * 0.9 + 0.01\n    if y > 0.2:\n        y = y * 1.1\n"
+    fun, _ = load(tmp_path, helper_chain(300, body + "    return h{next}(y)\n"))
+    value, gradient = symgrad.value_and_grad(fun)(0.7)
+    tape_value, (tape_grad,) = tape_gradient(fun, 0.7)
+    assert math.isclose(value, tape_value, rel_tol=1e-12)
+    assert math.isclose(gradient, tape_grad, rel_tol=1e-12)
+
+
+def test_helpers_that_double_the_program_per_level_are_refused_at_a_call(tmp_path):
+    text = helper_chain(20, "    return h{next}(x) * 1.01 + h{next}(x)\n")
     fun, path = load(tmp_path, text)
-    result = compiles_or_refuses_at(fun, path, text.splitlines().index("def f(x):") + 1, 0.7)
-    if result is not None:
-        _, (tape_grad,) = tape_gradient(fun, 0.7)
-        assert math.isclose(result[1], tape_grad, rel_tol=1e-12)
+    with pytest.raises(symgrad.UnsupportedSyntax, match="helper calls are inlined") as caught:
+        symgrad.value_and_grad(fun)(0.7)
+    error = caught.value
+    assert error.filename == str(path) and error.text.strip().startswith("return h") and error.hint
+    assert text.splitlines()[error.lineno - 1][error.col :].startswith("h")  # the column of the call
+
+
+@pytest.mark.skipif(not os.environ.get("SYMGRAD_STRESS_SLOW"), reason="a slow soak test: SYMGRAD_STRESS_SLOW=1")
+def test_helpers_deeper_than_the_deep_retry_are_refused_at_the_def(tmp_path):
+    text = helper_chain(9000)
+    fun, path = load(tmp_path, text)
+    with pytest.raises(symgrad.UnsupportedSyntax, match="nests too deeply") as caught:
+        symgrad.value_and_grad(fun)(0.7)
+    assert (caught.value.filename, caught.value.lineno) == (str(path), text.splitlines().index("def f(x):") + 1)
 
 
 def test_five_thousand_statements_with_branches_and_loops(tmp_path):
