@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import ast
 import inspect
+import itertools
+import linecache
 import os
+import re
+import weakref
 from dataclasses import dataclass
 
 from .errors import SymgradError, UnsupportedSyntax
@@ -50,18 +54,87 @@ _NO_SOURCE_HINT = (
 )
 
 
+# id(code object) -> (a weak reference to it, node, lines): a function's source is read and parsed once per
+# process. Keyed by the identity of the code object the running function executes (code objects compare equal
+# across files when only comments differ): a file edited later is not what runs until it is reloaded, and
+# reloading makes new code objects. A helper inlined at many calls is read once, not once per call.
+_parsed: dict[int, tuple] = {}
+
+# inspect's test for the line a definition starts on (inspect.findsource, for code objects)
+_DEFINITION = re.compile(r"^(\s*def\s)|(\s*async\s+def\s)|(.*(?<!\w)lambda(:|\s))|^(\s*@)")
+
+
 def get_source(fun) -> Source:
     name = getattr(fun, "__qualname__", repr(fun))
     if not inspect.isfunction(fun):
         raise SymgradError(
             f"cannot differentiate {name}: it is a {type(fun).__name__}, not a Python function; {_NO_SOURCE_HINT}"
         )
+    code = fun.__code__
+    key = id(code)
+    found = _parsed.get(key)
+    if found is None or found[0]() is not code:
+        node, lines = _parse(fun, code, name)
+        _parsed[key] = (weakref.ref(code, lambda _, key=key: _parsed.pop(key, None)), node, lines)
+    else:
+        _, node, lines = found
+    return Source(fun=fun, filename=code.co_filename, node=node, lines=lines)
+
+
+def _source_lines(fun, code) -> tuple[list[str], int]:
+    """The function's own lines (decorators included) and the number of the first, as inspect.getsourcelines
+    gives them for the code object (not the function: inspect would follow a decorator's __wrapped__), without
+    inspect.getmodule's search of every loaded module: the function's globals are the module linecache needs."""
+    filename = code.co_filename
+    linecache.checkcache(filename)
+    lines = linecache.getlines(filename, fun.__globals__)
+    start = code.co_firstlineno - 1
+    if not lines or start >= len(lines):
+        return inspect.getsourcelines(code)  # its error says why there is no source
+    while start > 0 and not _DEFINITION.match(lines[start]):
+        start -= 1
+    last = _last_line(code)
+    if last is not None and last > start and fun.__name__ != "<lambda>" and _ends_at(lines, start, last):
+        return lines[start:last], start + 1
+    return inspect.getblock(lines[start:]), start + 1  # tokenizes the rest of the definition to find its end
+
+
+def _ends_at(lines: list[str], start: int, last: int) -> bool:
+    """Whether the definition starting at line index `start` ends on line `last` (1-based): the next line that
+    is not blank or a comment is indented no deeper than the definition, or there is none. (Statements that
+    make no code, a trailing `pass` or a lone string, would otherwise be cut off.)"""
+    indent = len(lines[start]) - len(lines[start].lstrip())
+    for line in itertools.islice(lines, last, None):
+        text = line.strip()
+        if text and not text.startswith("#"):
+            return len(line) - len(line.lstrip()) <= indent
+    return True
+
+
+def _last_line(code) -> int | None:
+    """The last line the function's code covers: the end of its last statement (a comprehension's code object
+    lies inside it). Reading the definition up to there needs no tokenizer, which on a long function costs as
+    much as parsing it."""
+    last = None
+    for _, end, *_ in _positions(code):
+        if end is not None and (last is None or end > last):
+            last = end
+    return last
+
+
+def _positions(code):
+    yield from code.co_positions()
+    for const in code.co_consts:
+        if hasattr(const, "co_positions"):
+            yield from _positions(const)
+
+
+def _parse(fun, code, name: str):
     try:
-        # The code object, not the function: inspect would follow a decorator's __wrapped__ to another function.
-        raw_lines, first = inspect.getsourcelines(fun.__code__)
+        raw_lines, first = _source_lines(fun, code)
     except (OSError, TypeError) as exc:
         raise SymgradError(f"cannot read the source of {name} ({exc}); {_NO_SOURCE_HINT}") from None
-    filename = fun.__code__.co_filename
+    filename = code.co_filename
     text = "".join(raw_lines)
     # Blank lines in front make the parser count absolute line numbers itself; an indented definition (a
     # method, a nested def) parses inside `if 1:` so columns stay absolute too.
@@ -75,8 +148,7 @@ def get_source(fun) -> Source:
             "define it with `def` on lines of its own"
         ) from None
     lines = {first + i: line for i, line in enumerate(raw_lines)}
-    node = _find_node(module, fun, first, name, filename)
-    return Source(fun=fun, filename=filename, node=node, lines=lines)
+    return _find_node(module, fun, first, name, filename), lines
 
 
 def _find_node(module: ast.Module, fun, first: int, name: str, filename: str):
