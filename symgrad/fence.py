@@ -129,7 +129,7 @@ def _check(src: Source) -> None:
     node = src.node
     _check_signature(src, node.args)
     if isinstance(node, ast.Lambda):
-        _check_tree(src, node.body)
+        _check_tree(src, node.body, [])
         return
     if isinstance(node, ast.AsyncFunctionDef):
         raise src.error(node, "async functions are not supported", "use a plain `def`")
@@ -137,15 +137,15 @@ def _check(src: Source) -> None:
     if body and _is_docstring(body[0]):
         body = body[1:]
     # Constructs first: an if/else whose branches return should be reported as an `if`, not a missing return.
+    bare_returns: list[ast.Return] = []
     for stmt in body:
-        _check_tree(src, stmt)
+        _check_tree(src, stmt, bare_returns)
     if not body or not isinstance(body[-1], ast.Return | ast.If):
         where = body[-1] if body else node
         raise src.error(where, f"{node.name}() must end with `return <expression>`",
                         "symgrad differentiates the one number the function returns")  # fmt: skip
-    for stmt in ast.walk(node):
-        if isinstance(stmt, ast.Return) and stmt.value is None:
-            raise src.error(stmt, "`return` needs a value", "return the number to differentiate")
+    if bare_returns:
+        raise src.error(bare_returns[0], "`return` needs a value", "return the number to differentiate")
 
 
 _PRINT_HINT = (
@@ -212,58 +212,107 @@ def _check_signature(src: Source, args: ast.arguments) -> None:
         raise src.error(args.kwarg, "`**kwargs` parameters are not supported", "name each parameter")
 
 
-def _check_tree(src: Source, root: ast.AST) -> None:
-    # Depth-first in field order, so the first error reported is the first in the source; annotations
-    # are skipped because they are ignored.
+def _check_tree(src: Source, root: ast.AST, bare_returns: list) -> None:
+    """Check `root` and everything in it, depth-first in field order, so that the first error reported is the
+    first in the source; `return` statements without a value are collected in `bare_returns` (the caller
+    reports them after the function's shape). One pass, dispatched on node types: on a long function this walk
+    is a good part of the compile time."""
     stack = [root]
     keys: set[int] = set()  # ids of string constants used as subscripts (dict keys), the one place strings may be
+    allowed, checks, child_fields = _ALLOWED_TYPES, _NODE_CHECKS, _CHILD_FIELDS
     while stack:
         node = stack.pop()
-        if isinstance(node, _ALLOWED):
-            _check_node(src, node, keys)
-        elif type(node) not in _BINOP_HINTS:  # operators are reported by the BinOp/AugAssign holding them
-            message, hint = _NODE_HINTS.get(type(node), (f"{_describe(node)} is not supported", _SUPPORTED))
+        kind = type(node)
+        if kind in allowed:
+            check = checks.get(kind)
+            if check is not None:
+                check(src, node, keys)
+            elif kind is ast.Return and node.value is None:
+                bare_returns.append(node)
+        elif kind not in _BINOP_HINTS:  # operators are reported by the BinOp/AugAssign holding them
+            message, hint = _NODE_HINTS.get(kind, (f"{_describe(node)} is not supported", _SUPPORTED))
             raise src.error(node, message, hint)
-        children = [
-            child
-            for name, value in ast.iter_fields(node)
-            if name != "annotation"
-            for child in (value if isinstance(value, list) else [value])
-            if isinstance(child, ast.AST)
-        ]
-        stack.extend(reversed(children))
+        fields = child_fields.get(kind)
+        if fields is None:
+            fields = child_fields[kind] = tuple(f for f in kind._fields if f not in _NOT_WALKED)
+        children = []
+        for name in fields:
+            value = getattr(node, name, None)
+            if value.__class__ is list:
+                children += [child for child in value if isinstance(child, ast.AST)]
+            elif isinstance(value, ast.AST):
+                children.append(value)
+        if children:
+            children.reverse()
+            stack += children
 
 
-def _check_node(src: Source, node: ast.AST, keys: set[int]) -> None:
-    if isinstance(node, ast.Expr):
-        _check_expression_statement(src, node)
-    if isinstance(node, ast.BinOp | ast.AugAssign) and type(node.op) in _BINOP_HINTS:
+_ALLOWED_TYPES = frozenset(_ALLOWED)  # the parser makes nodes of exactly these classes
+# Fields not walked: annotations are ignored; contexts (Load, Store) are always allowed where they occur (`del`
+# is refused at its statement); an operator is checked by the node holding it (`~` at its UnaryOp, `@` at its
+# BinOp), before its children. Comparison operators (`in`, `is`) are walked: they are reported themselves.
+_NOT_WALKED = frozenset({"annotation", "returns", "ctx", "op", "type_comment"})
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _check_binop(src: Source, node: ast.BinOp, keys: set[int]) -> None:
+    if type(node.op) in _BINOP_HINTS:
         raise src.error(node, f"operator {_op_text(node.op)} is not supported", _BINOP_HINTS[type(node.op)])
-    if isinstance(node, ast.UnaryOp) and not isinstance(node.op, ast.USub | ast.UAdd | ast.Not):
+
+
+def _check_unary(src: Source, node: ast.UnaryOp, keys: set[int]) -> None:
+    if not isinstance(node.op, ast.USub | ast.UAdd | ast.Not):
         raise src.error(node, "`~` is not supported", "only unary -, + and `not` are supported")
-    if isinstance(node, ast.Constant):
-        value = node.value
-        if not isinstance(value, int | float):
-            if isinstance(value, str) and (_is_docstring_node(src, node) or id(node) in keys):
-                return
-            raise src.error(node, f"the constant {_constant_text(value)} is not a number symgrad can use",
-                            "use int or float literals")  # fmt: skip
-    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+
+
+def _check_constant(src: Source, node: ast.Constant, keys: set[int]) -> None:
+    value = node.value
+    if not isinstance(value, int | float):
+        if isinstance(value, str) and (_is_docstring_node(src, node) or id(node) in keys):
+            return
+        raise src.error(node, f"the constant {_constant_text(value)} is not a number symgrad can use",
+                        "use int or float literals")  # fmt: skip
+
+
+def _check_subscript(src: Source, node: ast.Subscript, keys: set[int]) -> None:
+    if isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
         keys.add(id(node.slice))  # `p["w"]`: a dict parameter's key (lowering resolves it at compile time)
-    if isinstance(node, ast.Call):
-        _check_call_arguments(src, node)
-        for arg in node.args:
-            if isinstance(arg, ast.Starred):
-                raise src.error(arg, "`*` unpacking in calls is not supported", "pass arguments one by one")
-        for kw in node.keywords:
-            if kw.arg is None:
-                raise src.error(kw, "`**` unpacking in calls is not supported", "pass keywords one by one")
-    if isinstance(node, ast.AnnAssign) and not isinstance(node.target, ast.Name):
+
+
+def _check_call(src: Source, node: ast.Call, keys: set[int]) -> None:
+    _check_call_arguments(src, node)
+    for arg in node.args:
+        if isinstance(arg, ast.Starred):
+            raise src.error(arg, "`*` unpacking in calls is not supported", "pass arguments one by one")
+    for kw in node.keywords:
+        if kw.arg is None:
+            raise src.error(kw, "`**` unpacking in calls is not supported", "pass keywords one by one")
+
+
+def _check_assign(src: Source, node: ast.Assign, keys: set[int]) -> None:
+    for target in node.targets:
+        _check_target(src, target, augmented=False)
+
+
+def _check_augassign(src: Source, node: ast.AugAssign, keys: set[int]) -> None:
+    _check_binop(src, node, keys)
+    _check_target(src, node.target, augmented=True)
+
+
+def _check_annassign(src: Source, node: ast.AnnAssign, keys: set[int]) -> None:
+    if not isinstance(node.target, ast.Name):
         raise src.error(node.target, "annotated assignment to this target is not supported", "assign to a name")
-    if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-        for target in targets:
-            _check_target(src, target, augmented=isinstance(node, ast.AugAssign))
+
+
+def _check_expr(src: Source, node: ast.Expr, keys: set[int]) -> None:
+    _check_expression_statement(src, node)
+
+
+_NODE_CHECKS = {
+    ast.Expr: _check_expr, ast.BinOp: _check_binop, ast.AugAssign: _check_augassign, ast.UnaryOp: _check_unary,
+    ast.Constant: _check_constant, ast.Subscript: _check_subscript, ast.Call: _check_call,
+    ast.Assign: _check_assign, ast.AnnAssign: _check_annassign,
+}  # fmt: skip
 
 
 def _is_docstring_node(src: Source, node: ast.Constant) -> bool:
