@@ -33,15 +33,35 @@ class Frame:
 
 
 def _names(node: ast.AST) -> tuple[set[str], set[str]]:
-    """Every name the function's code mentions, and the names it assigns (its locals), in one walk."""
+    """Every name the function's code mentions, and the names it assigns (its locals), in one walk (its own:
+    ast.walk's generic child iteration is most of the cost on a long function)."""
     mentioned, assigned = set(), set()
-    for child in ast.walk(node):
-        if isinstance(child, ast.Name):
+    stack = [node]
+    fields_of = _FIELDS
+    while stack:
+        child = stack.pop()
+        kind = type(child)
+        if kind is ast.Name:
             mentioned.add(child.id)
-            if isinstance(child.ctx, ast.Store):
+            if child.ctx.__class__ is ast.Store:
                 assigned.add(child.id)
-        elif isinstance(child, ast.arg):
+            continue
+        if kind is ast.Constant:
+            continue
+        if kind is ast.arg:
             mentioned.add(child.arg)
-        elif isinstance(child, ast.FunctionDef):
+        elif kind is ast.FunctionDef:
             mentioned.add(child.name)
+        fields = fields_of.get(kind)
+        if fields is None:
+            fields = fields_of[kind] = tuple(f for f in kind._fields if f not in ("ctx", "op"))  # never names
+        for name in fields:
+            value = getattr(child, name, None)
+            if value.__class__ is list:
+                stack += [item for item in value if isinstance(item, ast.AST)]
+            elif isinstance(value, ast.AST):
+                stack.append(value)
     return mentioned, assigned
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}  # node type -> the fields that can hold nodes with names
