@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 
 from .errors import SymgradError
 from .forward import tangents
-from .ir import NO_DEFAULT, Builder, Const, Eqn, Function, Param, Var, verify, walk
+from .ir import NO_DEFAULT, Builder, Const, Eqn, Function, Param, Var, checked, walk
 from .passes import optimize
 from .reverse import reverse
 
@@ -89,7 +89,7 @@ def primal_of(built: Built, name: str) -> tuple[Function, bool]:
     leaves(built.layout)
     scalar = isinstance(built.layout, int) and len(flat) == 1
     primal = replace(fn, name=name, qualname=name, outs=tuple(flat), wrt=(), differentiated=False)
-    return verify(primal), scalar
+    return checked(primal), scalar
 
 
 # --- the scalars of the differentiated parameters ----------------------------------------------------------
@@ -230,7 +230,7 @@ def _finish(fn: Function, body, outs, params=None, wrt=None, differentiated=Fals
         fn, body=tuple(body), outs=tuple(outs), params=tuple(params or fn.params),
         wrt=tuple(wrt if wrt is not None else ()), differentiated=differentiated,
     )  # fmt: skip
-    return optimize(verify(new))
+    return optimize(checked(new))
 
 
 def _zero_like(b: Builder, atom, param: Var):

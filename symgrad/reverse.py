@@ -25,7 +25,7 @@ from dataclasses import replace
 
 from .dataops import DATA_OPS
 from .errors import UnsupportedSyntax
-from .ir import STRUCTURED, Block, Builder, Const, Eqn, Function, IRError, Var, verify, walk
+from .ir import STRUCTURED, Block, Builder, Const, Eqn, Function, IRError, Var, checked, walk
 from .ir import structured as layout
 from .ops import REGISTRY, DomainError
 
@@ -94,7 +94,7 @@ class _Reverse:
             body.insert(0, Eqn((self.tape,), "list_new", (), fn.origin))
         body += forward
         body += b.eqns
-        return verify(replace(fn, body=tuple(body), outs=(value, *grads), wrt=self.wrt, differentiated=True))
+        return checked(replace(fn, body=tuple(body), outs=(value, *grads), wrt=self.wrt, differentiated=True))
 
     def uses_lists(self) -> bool:
         return any(p.var.kind == "list" for p in self.fn.params) or any(

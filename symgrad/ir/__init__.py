@@ -182,6 +182,17 @@ def has_blocks(fn: Function) -> bool:
     return any(eqn.blocks for eqn in fn.body)
 
 
+# Whether the compiler's stages verify what they make (`checked`). verify() walks the whole IR, about as long as a
+# pass; every stage is tested to keep the invariants, and the tests turn this on for every compilation they run
+# (tests/conftest.py), so in normal use it is off. SYMGRAD_VERIFY=1 turns it on when debugging the compiler.
+VERIFY = os.environ.get("SYMGRAD_VERIFY", "") == "1"
+
+
+def checked(fn: Function) -> Function:
+    """`fn`, verified when VERIFY is on: what a compiler stage returns."""
+    return verify(fn) if VERIFY else fn
+
+
 def verify(fn: Function) -> Function:
     """Check the invariants; return `fn` unchanged or raise IRError naming the broken one."""
     seen: set[Var] = set()  # every definition so far, in any block: single assignment is global
