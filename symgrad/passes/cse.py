@@ -25,14 +25,20 @@ def cse(fn: Function) -> Function:
 
 class Merger:
     """The equations seen so far, by (op, args): `merge(eqn)` returns the output of an earlier equal one, or
-    records `eqn` and returns None. In a key a Var is `(0, serial)` and a Const `(1, type, repr)` (formatted
-    once per Const object). `inner()` is the table for a nested block: it sees what its surroundings saw, and
-    what it learns stays inside."""
+    records `eqn` and returns None. In a key a Const is `(1, type, repr)` (formatted once per Const object), a
+    Var is itself (two arguments) or `(0, serial)` (any other number of them). `inner()` is the table for a
+    nested block: it sees what its surroundings saw, and what it learns stays inside."""
 
     def __init__(self, seen: dict | None = None, const_keys: dict | None = None):
         self.seen = {} if seen is None else seen
         self.const_keys = {} if const_keys is None else const_keys
         self.commutative, self.impure = _commutative(), _impure()
+
+    def _const_key(self, const) -> tuple:
+        k = self.const_keys.get(id(const))
+        if k is None:
+            k = self.const_keys[id(const)] = (1, *const.key())
+        return k
 
     def inner(self) -> Merger:
         return Merger(dict(self.seen), self.const_keys)
@@ -41,18 +47,32 @@ class Merger:
         op = eqn.op
         if len(eqn.outs) != 1 or op in self.impure or op in STRUCTURED:
             return None
-        keys = []
-        for a in eqn.args:
+        args = eqn.args
+        if len(args) == 2:
+            # The common case without building a key per argument: a Var stands for itself (Vars compare by
+            # identity, never equal to a Const's key tuple), and a commutative pair is put in the order the
+            # general path sorts it into (Vars by serial, before Consts).
+            a, b = args
             if a.__class__ is Var:
-                keys.append((0, a.serial))
+                if b.__class__ is Var:
+                    if op in self.commutative and b.serial < a.serial:
+                        a, b = b, a
+                else:
+                    b = self._const_key(b)
+            elif b.__class__ is Var:
+                a = self._const_key(a)
+                if op in self.commutative:
+                    a, b = b, a
             else:
-                k = self.const_keys.get(id(a))
-                if k is None:
-                    k = self.const_keys[id(a)] = (1, *a.key())
-                keys.append(k)
-        if op in self.commutative:
-            keys.sort()
-        key = (op, *keys)
+                a, b = self._const_key(a), self._const_key(b)
+                if op in self.commutative and b < a:
+                    a, b = b, a
+            key = (op, a, b)
+        else:
+            keys = [(0, a.serial) if a.__class__ is Var else self._const_key(a) for a in args]
+            if op in self.commutative:
+                keys.sort()
+            key = (op, *keys)
         previous = self.seen.get(key)
         if previous is None:
             self.seen[key] = eqn.outs[0]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..ir import STRUCTURED, Block, Const, Function, Var, is_int, walk
+from ..ir import STRUCTURED, Block, Const, Eqn, Function, Var, is_int, walk
 from ..ir import structured as layout
 
 _INT_USES = {"getitem": (1,), "zeros": (0,), "floordiv": (0, 1), "mod": (0, 1)}
@@ -101,7 +101,7 @@ def floats(fn: Function) -> Function:
                 args = tuple(_as_float(a) for a in eqn.args)
             else:
                 args = eqn.args if eqn.op not in _FLOAT_ARGS else tuple(_as_float(a) for a in eqn.args)
-            result.append(eqn if args == eqn.args else replace(eqn, args=args))
+            result.append(eqn if args == eqn.args else Eqn(eqn.outs, eqn.op, args, eqn.loc, eqn.blocks))
         return result
 
     return fn.with_body(body(fn.body))

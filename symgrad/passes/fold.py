@@ -112,6 +112,7 @@ def _fold_body(eqns, subst: dict, negation_of: dict, ranges: _Ranges, merger: Me
     """`negation_of`: var -> the atom it negates, for the sign rewrites. A block sees what its surroundings
     know (a copy: what it learns stays inside). `merger`: CSE's table, or None (fold alone)."""
     body: list[Eqn] = []
+    never_negative = ranges.never_negative
     for eqn in eqns:
         if subst:
             eqn = rewrite_args(subst, eqn)
@@ -144,7 +145,11 @@ def _fold_body(eqns, subst: dict, negation_of: dict, ranges: _Ranges, merger: Me
             subst[eqn.outs[0]] = result
             continue
         op = result.op
-        if op == "relu" or op == "add":
+        # (the checks before each call are the cheap part of what the call would find: most adds have no
+        # constant, most products are not squares)
+        if (op == "add" and Const in (result.args[0].__class__, result.args[1].__class__)) or (
+            op == "relu" and result.args[0] in never_negative
+        ):
             kept = ranges.identity_of(result)
             if kept is not None:
                 ranges.same(result.outs[0], kept)
@@ -156,7 +161,10 @@ def _fold_body(eqns, subst: dict, negation_of: dict, ranges: _Ranges, merger: Me
                 subst[result.outs[0]] = previous
                 continue
         body.append(result)
-        if op == "mul" or op in NEVER_NEGATIVE:
+        if op == "mul":
+            if result.args[0] is result.args[1]:
+                ranges.learn(result)
+        elif op in NEVER_NEGATIVE:
             ranges.learn(result)
         elif op == "neg":
             negation_of[result.outs[0]] = result.args[0]
