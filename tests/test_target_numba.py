@@ -87,6 +87,10 @@ def test_list_parameters_and_the_reverse_loop():
     assert np.array_equal(shared[1][0][7], f(rows[3], xs[7])[1][0])
     with pytest.raises(ValueError, match="same length"):
         f.batch(rows, xs[:5])
+    with pytest.raises(ValueError, match=r"cs must be a 2-D array \(row k: point k's list\)"):
+        f.batch(rows[0], xs)
+    with pytest.raises(ValueError, match="x must be a 1-D array"):
+        f.batch(rows, rows)
 
 
 SIZES = (3, 4, 4, 1)
