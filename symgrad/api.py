@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import importlib.util
 import inspect
-import linecache
 import os
 import tempfile
 import threading
@@ -28,7 +27,7 @@ from .arguments import entry as structured_entry
 from .cache import compile_cached
 from .calling import MISMATCH
 from .emit import GENERATED_MARKER
-from .errors import SymgradError, UnsupportedSyntax
+from .errors import SymgradError, too_deep
 from .fastcall import enable_vectorcall
 from .pipeline import Compiled
 
@@ -55,19 +54,6 @@ def compiled_for(
             except RecursionError:  # deeper than even deep.run's retry allows
                 raise too_deep(fun) from None
         return per_function[key]
-
-
-def too_deep(fun) -> UnsupportedSyntax:
-    """The error for a function whose helpers nest deeper than the compiler's recursion allows even on its deep
-    retry (`deep.run`: about 7,000 levels of helpers calling helpers), at the function's `def` line."""
-    code = fun.__code__
-    line = linecache.getline(code.co_filename, code.co_firstlineno)
-    return UnsupportedSyntax(
-        "this function nests too deeply for symgrad's compiler (helpers calling helpers thousands of levels "
-        "deep, or blocks inside blocks as deep)",
-        filename=code.co_filename, lineno=code.co_firstlineno, col=len(line) - len(line.lstrip()), text=line,
-        hint="call helpers fewer levels deep: let one helper loop over the steps that a chain of helpers takes",
-    )  # fmt: skip
 
 
 def resolve_wrt(fun, wrt) -> tuple[tuple[int, ...], bool]:

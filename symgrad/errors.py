@@ -9,6 +9,7 @@ an id or set order), so messages are the same on every run.
 
 from __future__ import annotations
 
+import linecache
 import numbers
 import types
 
@@ -95,3 +96,16 @@ def _dotted(module: str | None, qualname: str) -> str:
     if not module or module == "builtins":
         return qualname
     return f"{module}.{qualname}"
+
+
+def too_deep(fun) -> UnsupportedSyntax:
+    """The error for a function whose helpers nest deeper than the compiler's recursion allows even on its deep
+    retry (`deep.run`: about 7,000 levels of helpers calling helpers), at the function's `def` line."""
+    code = fun.__code__
+    line = linecache.getline(code.co_filename, code.co_firstlineno)
+    return UnsupportedSyntax(
+        "this function nests too deeply for symgrad's compiler (helpers calling helpers thousands of levels "
+        "deep, or blocks inside blocks as deep)",
+        filename=code.co_filename, lineno=code.co_firstlineno, col=len(line) - len(line.lstrip()), text=line,
+        hint="call helpers fewer levels deep: let one helper loop over the steps that a chain of helpers takes",
+    )  # fmt: skip

@@ -22,7 +22,7 @@ import threading
 from . import api, fence
 from .api import GradFunction, export_text, resolve_wrt, shape_key
 from .derivatives import Request
-from .errors import SymgradError
+from .errors import SymgradError, too_deep
 from .pipeline import Compiled, compile_chain
 
 MODES = ("reverse", "forward")
@@ -85,7 +85,7 @@ class Derivative:
                 except SymgradError as exc:  # the message names the user's code: symgrad's frames are noise
                     raise exc.with_traceback(None) from None
                 except RecursionError:
-                    raise api.too_deep(self.fun) from None
+                    raise too_deep(self.fun) from None
                 self._modules[key] = found
             return found
 

@@ -19,8 +19,8 @@ from __future__ import annotations
 import ast
 import inspect
 
-from ... import fence, ops, resolve
-from ...errors import SymgradError, UnsupportedSyntax, describe_object
+from ... import deep, fence, ops, resolve
+from ...errors import SymgradError, UnsupportedSyntax, describe_object, too_deep
 from ...ir import NO_DEFAULT, Builder, Const, Function, Param, Var, checked
 from ...source import Source, get_source
 from .calls import Calls
@@ -47,6 +47,13 @@ def lower(fun, shapes: dict | None = None, wrt: tuple[int, ...] = (), *, results
     not in `wrt`) by run-time numbers. Where the lists cannot be followed (a differentiated list or a list the
     function makes indexed by a run-time number, or appended to in a loop that stays a loop), the result is the
     general IR, as without `shapes`."""
+    try:
+        return deep.run(_lower, fun, shapes, wrt, results)  # helpers nest as deep as the user's calls do
+    except RecursionError:
+        raise too_deep(fun) from None
+
+
+def _lower(fun, shapes, wrt, results) -> Function:
     if shapes and any(shape[0] == "struct" for shape in shapes.values()):
         return _structured(fun, shapes, wrt, results)  # no general form: the structure is what is compiled
     if shapes:
