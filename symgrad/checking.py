@@ -167,6 +167,14 @@ def static_arguments(args) -> tuple[bool, ...]:
     return tuple(static(a) for a in args)
 
 
+# A reference runs the user's function as Python runs it, one frame per helper call: helpers nested deeper than
+# Python's recursion limit cannot run there (nor as plain Python), though symgrad compiles them.
+TOO_DEEP_TO_RUN = (
+    "the function's helpers call each other deeper than Python's recursion limit, so it cannot run as Python "
+    "code (symgrad's compiled module runs it, inlined)"
+)
+
+
 def run_compiled(fun, args, static=None) -> Result:
     static = static or static_arguments(args)
     wrt = [i for i, fixed in enumerate(static) if not fixed]
@@ -192,6 +200,8 @@ def run_tape(fun, args, static=None) -> Result:
         out = rebound(fun, PUBLIC_FUNCTIONS)(*inputs)
     except TypeError as exc:  # e.g. a Value used as a length: the function cannot run on the tape at all
         return Result("tape", problem=f"the function does not run on Values: {exc}", applicable=False)
+    except RecursionError:
+        return Result("tape", problem=TOO_DEEP_TO_RUN, applicable=False)
     except (ArithmeticError, ValueError) as exc:
         return Result("tape", problem=f"{type(exc).__name__}: {exc}")
     if not isinstance(out, Value):  # the output does not depend on any parameter
@@ -214,6 +224,8 @@ def run_sympy(fun, args, static=None, digits: int = 40) -> Result:
         return Result("sympy", to_float(value), tuple(to_float(g) for g in grads))
     except (point_sympy.NotTraceable, point_sympy.TooLarge) as exc:
         return Result("sympy", problem=str(exc), applicable=False)
+    except RecursionError:
+        return Result("sympy", problem=TOO_DEEP_TO_RUN, applicable=False)
     except (ArithmeticError, ValueError, TypeError) as exc:
         return Result("sympy", problem=f"{type(exc).__name__}: {exc}")
 
@@ -227,6 +239,8 @@ def run_finite_differences(fun, args, static=None, digits: int = 50) -> Result:
         return Result("mpmath-fd", to_float(value), tuple(to_float(g) for g in grads))
     except (finite_differences.NotEvaluable, finite_differences.AtAKink) as exc:
         return Result("mpmath-fd", problem=str(exc), applicable=False)
+    except RecursionError:
+        return Result("mpmath-fd", problem=TOO_DEEP_TO_RUN, applicable=False)
     except (ArithmeticError, ValueError, TypeError) as exc:
         return Result("mpmath-fd", problem=f"{type(exc).__name__}: {exc}")
 

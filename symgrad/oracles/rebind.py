@@ -36,7 +36,7 @@ class _ModuleStandIn(types.ModuleType):
         self._rebinder = rebinder
 
     def __getattr__(self, name: str):
-        value = self._rebinder.value(getattr(self._real, name))
+        value = self._rebinder.resolve(getattr(self._real, name))
         setattr(self, name, value)
         return value
 
@@ -48,9 +48,22 @@ class _Rebinder:
         self.functions: dict[int, types.FunctionType] = {}  # id(original) -> its rebound copy
         self.modules: dict[int, types.ModuleType] = {}
         self.keep_alive: list[object] = []  # the originals, so their ids stay unique while we map them
+        # copies whose globals and cells are still the originals': filled by `resolve`, with a worklist rather
+        # than recursion, since helpers can refer to helpers thousands of levels deep
+        self.pending: list[tuple] = []
+
+    def resolve(self, obj):
+        """What `obj` becomes in the rebound world, every function it reaches rebound too."""
+        result = self.value(obj)
+        self.drain()
+        return result
+
+    def drain(self) -> None:
+        while self.pending:
+            self._fill(*self.pending.pop())
 
     def value(self, obj):
-        """What `obj` becomes in the rebound world."""
+        """What `obj` becomes in the rebound world (a function's copy is filled in by `resolve`)."""
         op = self.ops.get(id(obj))
         if op is not None and op in self.table:
             return self.table[op]
@@ -83,7 +96,11 @@ class _Rebinder:
         copy.__qualname__ = fun.__qualname__
         copy.__module__ = fun.__module__
         self.keep_alive.append(fun)
-        self.functions[id(fun)] = copy  # before the recursion: a helper may refer back to this function
+        self.functions[id(fun)] = copy  # before its names are filled: a helper may refer back to this function
+        self.pending.append((fun, namespace, closure))
+        return copy
+
+    def _fill(self, fun: types.FunctionType, namespace: dict, closure) -> None:
         for name in code_names(fun.__code__):
             if name in namespace:
                 namespace[name] = self.value(namespace[name])
@@ -93,7 +110,6 @@ class _Rebinder:
                     cell.cell_contents = self.value(original.cell_contents)
                 except ValueError:  # an empty cell stays empty
                     pass
-        return copy
 
 
 def rebound(fun, table: dict[str, object]) -> types.FunctionType:
@@ -101,7 +117,10 @@ def rebound(fun, table: dict[str, object]) -> types.FunctionType:
     wrapped = getattr(fun, "fun", None)
     if isinstance(wrapped, types.FunctionType):
         fun = wrapped
-    return _Rebinder(table).function(fun)
+    rebinder = _Rebinder(table)
+    copy = rebinder.function(fun)
+    rebinder.drain()
+    return copy
 
 
 def mpmath_ops() -> dict[str, object]:
