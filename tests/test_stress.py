@@ -132,3 +132,20 @@ def test_the_tape_engine_runs_deep_graphs():
         out = out * 0.999 + 0.001
     out.backward()
     assert math.isclose(x.grad, 0.999**n, rel_tol=1e-12)
+
+
+def test_every_tool_takes_a_chain_of_three_hundred_helpers(tmp_path):
+    fun, _ = load(tmp_path, helper_chain(300))
+    report = symgrad.check(fun, 0.7)
+    assert report.ok and "tape" in report.compared
+    expr, (x,) = symgrad.to_sympy(fun)
+    assert math.isclose(float(expr.diff(x).subs(x, 0.7)), 1.01**300 * 1.4, rel_tol=1e-12)
+    assert "digraph" in symgrad.graph(fun, 0.7)
+    assert math.isclose(symgrad.hessian(fun)(0.7), 2 * 1.01**300, rel_tol=1e-12)
+
+
+def test_check_is_inconclusive_where_the_function_cannot_run_as_python(tmp_path):
+    # 1,000 nested helper calls: symgrad compiles them, but neither the plain function nor a reference can run
+    fun, _ = load(tmp_path, helper_chain(1000))
+    with pytest.raises(symgrad.CheckInconclusive, match="recursion limit"):
+        symgrad.check(fun, 0.7)
