@@ -183,7 +183,7 @@ class _Reverse:
     def sweep(self, b: Builder, body, adjoint: dict) -> None:
         """Append the reverse of `body` to `b`, updating `adjoint` (var -> its adjoint so far)."""
         for eqn in reversed(body):
-            b.at(replace(eqn.loc, reverse=True))
+            b.at(eqn.loc.reversed())
             if eqn.op in STRUCTURED:
                 self.reverse_structured(b, eqn, adjoint)  # even with no active result: appends, gradient lists
             elif eqn.op in REGISTRY:
@@ -221,7 +221,7 @@ class _Reverse:
     def reverse_block(self, block: Block, seeds):
         """The reverse of one forward block: its equations (in a fresh builder) and the adjoints it leaves
         for variables defined outside it. `seeds` pairs the block's outputs with their adjoints."""
-        inner_b = Builder().at(replace(self.loc, reverse=True))
+        inner_b = Builder().at(self.loc.reversed())
         inner: dict = {}
         for out, g in seeds:
             if g is not None:
@@ -252,7 +252,7 @@ class _Reverse:
         for block, inner_b, _, escaping in results:
             outs = []
             for v in targets:
-                inner_b.at(replace(eqn.loc, reverse=True))
+                inner_b.at(eqn.loc.reversed())
                 mine, before = escaping.get(v), adjoint.get(v)
                 if mine is not None and before is not None:
                     outs.append(inner_b.add(before, mine, primal=v))
@@ -260,7 +260,7 @@ class _Reverse:
                     outs.append(mine if mine is not None else before if before is not None else Const(0.0))
             blocks.append(self.finish(block, Block((), tuple(inner_b.eqns), tuple(outs))))
         outs = tuple(Var(primal=v) for v in targets)
-        b.eqns.append(Eqn(outs, "if", eqn.args, replace(eqn.loc, reverse=True), tuple(blocks)))
+        b.eqns.append(Eqn(outs, "if", eqn.args, eqn.loc.reversed(), tuple(blocks)))
         adjoint.update(zip(targets, outs, strict=False))
 
     def reverse_loop(self, b: Builder, eqn: Eqn, adjoint: dict) -> None:
@@ -277,7 +277,7 @@ class _Reverse:
         inner_b, inner, escaping = self.reverse_block(body, seeds)
         closure = sorted((v for v in escaping if v not in carried), key=lambda v: v.serial)
         closure_params = [Var(primal=v) for v in closure]
-        rloc = replace(eqn.loc, reverse=True)
+        rloc = eqn.loc.reversed()
         inner_b.at(rloc)
         outs = [inner.get(carried[i], Const(0.0)) for i in slots]
         for v, param in zip(closure, closure_params, strict=True):
@@ -338,14 +338,14 @@ class _Reverse:
             copy.copy_of = v.copy_of or v
             copies[v] = copy
         prologue = []
-        loc = rev.body[0].loc if rev.body else replace(self.loc, reverse=True)
+        loc = rev.body[0].loc if rev.body else self.loc.reversed()
         if needed:
             self.pushes[id(forward)] = needed
             prologue.append(Eqn(tuple(copies[v] for v in needed), "restore", (self.tape,), loc))
         for v in sorted(recomputed, key=order.__getitem__):
             eqn = defining[v]
             args = tuple(copies.get(a, a) if isinstance(a, Var) else a for a in eqn.args)
-            prologue.append(Eqn((copies[v],), eqn.op, args, replace(eqn.loc, reverse=True)))
+            prologue.append(Eqn((copies[v],), eqn.op, args, eqn.loc.reversed()))
         rev = _substitute_block(rev, copies)
         return Block(rev.params, (*prologue, *rev.body), rev.outs)
 

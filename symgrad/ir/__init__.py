@@ -98,6 +98,11 @@ class Loc:
     def file(self) -> str:
         return os.path.basename(self.path)
 
+    def reversed(self) -> Loc:
+        """This location, for an equation of the backward sweep (dataclasses.replace costs three times as much,
+        once per equation of the sweep)."""
+        return Loc(self.path, self.line, self.col, self.text, self.func, True)
+
     def describe(self, top: Loc | None = None) -> str:
         """`line N: source`, naming the function (and file) when it differs from `top`'s (inlined code)."""
         where = f"line {self.line}"
@@ -391,10 +396,19 @@ class Builder:
         return self
 
     def emit(self, op_name: str, *args, hint: str = "", user: bool = False, primal: Var | None = None) -> Atom:
-        atoms = tuple(a if isinstance(a, Var | Const) else Const(a) for a in args)
-        folded = evaluate_constant(op_name, atoms)
-        if folded is not None:
-            return folded
+        atoms = args  # the common case, atoms already: no new tuple (this runs once per equation made)
+        constant = True
+        for a in args:
+            if a.__class__ is Var:
+                constant = False
+            elif a.__class__ is not Const:
+                atoms = tuple(a if isinstance(a, Var | Const) else Const(a) for a in args)
+                constant = all(isinstance(a, Const) for a in atoms)
+                break
+        if constant:
+            folded = evaluate_constant(op_name, atoms)
+            if folded is not None:
+                return folded
         var = Var(hint, user, primal, kind=result_kind(op_name, atoms))
         self.eqns.append(Eqn((var,), op_name, atoms, self.loc))
         return var
