@@ -5,7 +5,9 @@ where the point is not near a branch boundary or kink.
 
 CI runs 300 of each (the control-flow test takes about 15 s), and 25 long and deep programs (one statement of up to
 1,200 operations, hundreds of statements; SYMGRAD_FUZZ_DEEP_EXAMPLES for more): they compile and agree with the
-tape, or are refused with the user's file, line and a hint, never a raw exception. For a long run set
+tape, or are refused with the user's file, line and a hint, never a raw exception; and 25 random chains of
+helpers up to 280 levels deep (loops and branches at each level), which must compile and agree with the tape.
+For a long run set
 SYMGRAD_FUZZ_EXAMPLES (the first two tests), or SYMGRAD_FUZZ_CONTROL_EXAMPLES for the control-flow test alone, e.g.
     SYMGRAD_FUZZ_EXAMPLES=10000 python -m pytest tests/test_fuzz.py -q
 Every bug this finds becomes a named regression test in tests/test_regressions.py.
@@ -33,7 +35,16 @@ import sys
 import mpmath
 from hypothesis import HealthCheck, event, given, reject, settings
 from hypothesis import strategies as st
-from programs import CONTROL_HELPERS, CONTROL_PARAMS, XS_LENGTH, control_programs, inputs, load_function, programs
+from programs import (
+    CONTROL_HELPERS,
+    CONTROL_PARAMS,
+    XS_LENGTH,
+    control_programs,
+    inputs,
+    load_function,
+    load_module,
+    programs,
+)
 from test_control_flow import fd_grad, mp_version
 
 from symgrad import (
@@ -295,6 +306,50 @@ def test_long_and_deep_programs_compile_or_are_refused_with_a_location(tmp_path,
             assert all(math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9) for a, b in zip(got, expected, strict=True)), (
                 got, expected)  # fmt: skip
             event("compared with the tape")
+    finally:
+        del sys.modules[fun.__module__]
+
+
+# Level bodies of a random helper chain: each takes (x, y) and calls the next level exactly once (`{next}`), so the
+# program grows linearly with its depth; loops and branches make every level's blocks nest inside the last's.
+_LEVELS = [
+    "    return h{next}(x * 1.001 + 0.01, y)\n",
+    "    return h{next}(x, y) * 0.999 + tanh(y) * 0.01\n",
+    "    if x > y:\n        x = x - 0.01\n    else:\n        x = x * 1.001\n    return h{next}(x, y)\n",
+    "    a = x\n    for i in range(2):\n        a = a * 0.99 + y * 0.005\n    return h{next}(a, y)\n",
+    "    a = h{next}(x, y)\n    if a > 0.5:\n        a = a * 0.999\n    return a + 0.001 * x\n",
+]
+
+
+@st.composite
+def helper_chains(draw) -> tuple[str, int]:
+    """Module text of helpers h0 ... h<depth> calling each other up to 280 levels deep (beyond Python's default
+    recursion limit for the compiler; within it for the plain function the tape runs), and f calling h0."""
+    rng = random.Random(draw(st.integers(0, 2**32)))
+    depth = draw(st.sampled_from([1, 30, 150, 280]))
+    text = "from symgrad import tanh\n\n\n"
+    for i in range(depth):
+        body = rng.choice(_LEVELS).replace("{next}", str(i + 1))
+        text += f"def h{i}(x, y):\n{body}\n\n"
+    text += f"def h{depth}(x, y):\n    return x * y + tanh(x)\n\n\ndef f(x, y):\n    return h0(x, y)\n"
+    return text, depth
+
+
+@settings(max_examples=DEEP_EXAMPLES, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])  # fmt: skip
+@given(chain=helper_chains(), x=inputs, y=inputs)
+def test_deep_chains_of_helpers_compile_and_agree_with_the_tape(tmp_path, chain, x, y):
+    text, _ = chain
+    fun, _ = load_module(tmp_path, text, register=True)
+    try:
+        with time_limit(60):
+            value, gradient = value_and_grad(fun)(x, y)
+        tx, ty = Value(x), Value(y)
+        out = fun(tx, ty)
+        out.backward()
+        got, expected = (value, *gradient), (out.data, tx.grad, ty.grad)
+        assert all(math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(got, expected, strict=True)), (
+            got, expected)  # fmt: skip
     finally:
         del sys.modules[fun.__module__]
 
