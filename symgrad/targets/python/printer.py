@@ -165,12 +165,16 @@ def maybe_int_vars(fn: Function) -> set[Var]:
                 maybe.update(eqn.outs)  # an element of a list the caller passed: it may hold ints
                 continue
             # mask_pos(g, y) and the like are g (or -g) or 0.0: their type is g's; the others need every int.
-            inputs = eqn.args[:1] if eqn.op in _FIRST_ARG_TYPED else eqn.args
-            if eqn.op in _INT_RESULT:
+            op = eqn.op
+            if op in _INT_RESULT:
                 maybe.update(eqn.outs)
-            elif (eqn.op in _INT_PRESERVING or eqn.op in _FIRST_ARG_TYPED) and all(maybe_int(a) for a in inputs):
-                maybe.update(eqn.outs)
-            elif eqn.op in _ANY_ARG_TYPED and any(maybe_int(a) for a in eqn.args):
+            elif op in _INT_PRESERVING or op in _FIRST_ARG_TYPED:
+                for a in eqn.args[:1] if op in _FIRST_ARG_TYPED else eqn.args:
+                    if not (a in maybe if a.__class__ is Var else isinstance(a.value, int)):
+                        break  # (maybe_int, written out: this loop runs once per equation)
+                else:
+                    maybe.update(eqn.outs)
+            elif op in _ANY_ARG_TYPED and any(maybe_int(a) for a in eqn.args):
                 maybe.update(eqn.outs)
     return maybe
 
@@ -237,9 +241,6 @@ class BodyPrinter:
         self.defining = defining
         outputs = {a for a in fn.outs if isinstance(a, Var)}
 
-        def inlinable(var) -> bool:
-            return uses.get(var) == 1 and var not in twice and var not in outputs and var in defining
-
         # Adjoints of temporaries are steps inside one line's chain rule: inline when used once. Adjoints of the
         # user's variables (z_bar) and gradients keep their lines: they are what a reader follows.
         # A temporary used once is inlined even where its adjoint is printed: `x_1 = tanh(x * w1 + 0.5)` reads like
@@ -248,12 +249,15 @@ class BodyPrinter:
         inlined = set()
         for var in defining:
             primal = var.primal
-            if (var.hint if primal is None else primal.hint) or not inlinable(var):
+            if (var.hint if primal is None else primal.hint) or uses.get(var) != 1:
                 continue  # the user's variables and their adjoints keep their lines: they are what a reader follows
-            inlined.add(var)
+            if var not in twice and var not in outputs:  # (used once, not an output: inlinable)
+                inlined.add(var)
         bound_depth(self.fn.body, inlined)
         self._keep_raising_order(inlined)
         self.inlined = inlined
+        # whether any product may print as a select (`_select` needs an inlined mask): most bodies have none
+        self._masks_inlined = any(defining[v].op == "mask_pos" for v in inlined)
         self.namer = Namer(fn.user_names, taken=module_names.taken())
         self.statements = [eqn for eqn in fn.body if eqn.outs[0] not in inlined]
         self._allocate_names()
@@ -427,6 +431,8 @@ class BodyPrinter:
         in_reverse = False
         names = self.namer.names
         origin = self.fn.origin
+        files: dict[str, str] = {}  # path -> its base name (`loc.file`), found once per path
+        statement_text = self._statement_text
         for eqn in self.statements:
             loc = eqn.loc
             if loc is not last_loc:  # equations of one source line mostly share their Loc
@@ -437,11 +443,14 @@ class BodyPrinter:
                 raw = (loc.path, loc.func, loc.line, loc.reverse)
                 if raw != last_raw:  # the same path surely gives the same base name (`file`)
                     last_raw = raw
-                    key = (loc.file, loc.func, loc.line, loc.reverse)
+                    file = files.get(loc.path)
+                    if file is None:
+                        file = files[loc.path] = loc.file
+                    key = (file, loc.func, loc.line, loc.reverse)
                     if key != last_key:
                         last_key = key
                         out.append(f"    # {loc.describe(origin)}")
-            out.append(f"    {names[eqn.outs[0]]} = {self._statement_text(eqn)}")
+            out.append(f"    {names[eqn.outs[0]]} = {statement_text(eqn)}")
         return out
 
     def _key(self, eqn, names: list[str]) -> tuple:
@@ -449,8 +458,8 @@ class BodyPrinter:
         expression inlined there, or 0 for a name (collected, in printing order, into `names`). Within one
         module the shape decides the text (how each op prints and the module-level names it uses are fixed)."""
         parts = [eqn.op]
-        if eqn.op == "mul":
-            parts.append(self._select(eqn))  # printed as a select or not: part of the shape
+        if eqn.op == "mul":  # printed as a select or not: part of the shape
+            parts.append(self._select(eqn) if self._masks_inlined else None)
         inlined = self.inlined
         for a in eqn.args:
             if a.__class__ is Var:
