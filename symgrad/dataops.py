@@ -3,8 +3,9 @@
 `ops.REGISTRY` holds the real-valued primitives (each with adjoint rules, a SymPy twin and a test domain);
 this table holds the ops whose values are not reals being differentiated: booleans, ints (indices and
 lengths), lists and the tape that carries values from the forward sweep to the reverse sweep. Their
-derivatives, where they have any, are written in `reverse.py` (reading `xs[i]` adds to the gradient list at i;
-appending is undone by popping).
+derivatives, where they have any, are rules of their entries here, which `reverse.py` and `forward.py` look up
+(reading `xs[i]` adds to the gradient list at i; appending is undone by popping; a store `h[i] = v` hands the
+gradient at i to v and clears it).
 
 Guarantees: every entry says how it prints (`ops` printers, plus `Statement` for assignments that are not
 expressions), whether it may be merged with an equal equation (`pure`), whether it must run even when its
@@ -135,7 +136,8 @@ def _subscript(a):
     return ast.Subscript(a[0], a[1], ast.Load())
 
 
-# getitem(xs, i) is pure: lists only grow (append), so an element never changes once it exists.
+# getitem(xs, i) is pure: the lists it reads only grow (append), so an element never changes once it exists
+# (a list that stores change is read by `read_at`, below).
 _register(DataOp("getitem", 2, Expression(_subscript), result="item"))
 _register(DataOp("list_new", 0, Expression(lambda a: ast.List([], ast.Load())), result="list", pure=False))
 _register(DataOp("append", 2, Expression(_call_method("append")), pure=False, effect=True))
@@ -154,6 +156,19 @@ _register(
         pure=False, effect=True,
     )
 )  # fmt: skip
+# h[i] = v into a list the function made, at run time (the general module: specialized code follows such stores
+# at compile time). The list changes, so its reads are `read_at`: never merged with another read (not pure) and
+# never recomputed by a reverse sweep (reverse.py recomputes `getitem` only): their values ride the tape, so no
+# reverse step reads the list itself, and the store's reverse need not put the old element back; it moves the
+# element's gradient to the stored value and clears it (the overwritten element is read by nothing later).
+_register(
+    DataOp(
+        "store_at", 3,
+        Statement(lambda a: ast.Assign([ast.Subscript(a[0], a[1], ast.Store())], a[2], lineno=0)),
+        pure=False, effect=True,
+    )
+)  # fmt: skip
+_register(DataOp("read_at", 2, Expression(_subscript), result="item", pure=False))
 _register(DataOp("pop", 1, Expression(_call_method("pop")), result="item", pure=False, effect=True))
 # The tape: the forward sweep pushes what the reverse sweep of a loop iteration needs, which pops it back.
 _register(
@@ -236,6 +251,30 @@ def _t_accum_at(fw, b, eqn):
         for t, dv in zip(_list_tangents(fw, eqn, seq), fw.tangent(value), strict=True):
             if dv is not None:
                 b.effect("accum_at", t, index, dv)
+
+
+def _t_read_at(fw, b, eqn):
+    """A read of a list that stores change: the tangent lists are read at the same index, at the same point."""
+    b.eqns.append(eqn)
+    seq, index = eqn.args
+    if not fw.is_active(eqn.out):
+        return
+    if eqn.out.kind == "list":
+        fw.refuse(eqn, *LISTS_OF_LISTS)
+    ts = []
+    for k, t in enumerate(fw.tangent(seq)):
+        since = len(b.eqns)
+        ts.append(None if t is None else fw.named(b, since, eqn.out, b.emit("read_at", t, index), k))
+    fw.set_tangents(eqn.out, ts)
+
+
+def _t_store_at(fw, b, eqn):
+    """`h[i] = v` stores v's tangents into h's tangent lists (0.0 where v has none)."""
+    b.eqns.append(eqn)
+    seq, index, value = eqn.args
+    if fw.is_active(seq):
+        for k, t in enumerate(_list_tangents(fw, eqn, seq)):
+            b.effect("store_at", t, index, fw.concrete(b, value, k))
 
 
 def _t_pop(fw, b, eqn):
@@ -343,6 +382,8 @@ TANGENTS = {
     "zeros": (_t_new_list, _no_activity),
     "append": (_t_append, _into_first),
     "accum_at": (_t_accum_at, _into_first),
+    "store_at": (_t_store_at, _into_first),
+    "read_at": (_t_read_at, _from_first),
     "pop": (_t_pop, _from_first),
     "push": (_t_push, _no_activity),
     "restore": (_t_restore, _restored),
@@ -395,6 +436,17 @@ def _r_append(rv, b, eqn, adjoint):
         rv.accumulate(b, adjoint, value, b.pop(rv.twin[seq]), first_new)
 
 
+def _r_store_at(rv, b, eqn, adjoint):
+    """Undoing `h[i] = v`: the adjoint gathered at h_bar[i] since the store is v's; h_bar[i] starts again from
+    zero for the element the store overwrote (the reads before the store add to it)."""
+    seq, index, value = eqn.args
+    if seq in rv.twin:
+        twin = rv.twin[seq]
+        first_new = len(b.eqns)
+        rv.accumulate(b, adjoint, value, b.emit("read_at", twin, index), first_new)
+        b.effect("store_at", twin, index, 0.0)
+
+
 def _r_integer_only(rv, b, eqn, adjoint):
     if any(a in rv.active for a in eqn.args):
         symbol = "%" if eqn.op == "mod" else "//"
@@ -406,6 +458,8 @@ REVERSE = {
     "list_new": {"grow": _g_list_new},
     "append": {"grow": _g_append, "adjoint": _r_append},
     "getitem": {"grow": _g_getitem, "adjoint": _r_getitem},
+    "read_at": {"grow": _g_getitem, "adjoint": _r_getitem},
+    "store_at": {"adjoint": _r_store_at},
     "mod": {"adjoint": _r_integer_only},
     "floordiv": {"adjoint": _r_integer_only},
 }

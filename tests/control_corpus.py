@@ -518,6 +518,6 @@ def reject_setitem_param(xs):
 
 
 def reject_setitem_local(x):
-    v = [x, x * x]
+    v = (x, x * x)  # a tuple: Python refuses the store too (a list the function made may be stored into)
     v[0] = 1.0  # <- rejected
     return sum(v)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from symgrad import exp, tanh
+from symgrad import exp, log, tanh
 
 SIZES = [2, 3, 1]  # a module-level list of numbers: read as a constant when compiling
 SCALES = {"w": 0.5, "b": [1.0, 2.0]}
@@ -68,20 +68,43 @@ def store_into_parameter(xs):
 
 def store_general(x):
     h = [0.0, 0.0]
-    h[1] = x * x  # <- rejected
+    h[1] = x * x
     return sum(h)
 
 
 def store_at_run_time_index(x, n):
     h = [0.0, 0.0, 0.0]
-    h[n] = x  # <- rejected
-    return sum(h)
+    h[n] = x
+    return sum(h) * h[n]
 
 
 def store_out_of_range(x):
     h = [0.0, 0.0]
-    h[2] = x  # <- rejected
+    h[2] = x  # Python raises IndexError here, and so does the compiled code
     return sum(h)
+
+
+def set_first(h, v):
+    h[0] = v  # <- rejected
+    return v
+
+
+def store_in_a_helper_after_a_read(x):
+    h = [x, 2.0]
+    y = h[0] * 2.0
+    y = set_first(h, y)
+    return h[0] + y
+
+
+def set_second(h, v):
+    h[1] = v
+    return v
+
+
+def store_in_a_helper(x):
+    h = [x, 2.0]
+    v = set_second(h, x * 3.0)
+    return h[0] * h[1] + v
 
 
 def store_slice(x):
@@ -296,3 +319,69 @@ class Guarded:
 
 def guarded_loss(p, x):
     return (p.w[0] * x + p.w[1]) ** 2
+
+
+# --- stores at run time (the general module): lists of lengths known only when called -------------------------
+
+
+def layer_run_time(params, xs):
+    n = len(xs)
+    h = [0.0] * n
+    for j in range(n):
+        h[j] = tanh(params[j] * xs[j])
+    h[0] += params[-1]
+    return sum(v * v for v in h)
+
+
+def recurrence(ws, x):
+    h = [x] * len(ws)
+    for _ in range(3):
+        for j in range(1, len(ws)):
+            h[j] = h[j - 1] * ws[j] + tanh(h[j])
+        h[0] = h[-1] * 0.5
+    return h[0] + h[len(ws) // 2]
+
+
+def overwrite_twice(a, b):
+    h = [a, b, a * b]
+    first = h[0]
+    h[0] = b * b
+    h[0] += first * 3.0
+    h[1] = h[0] * h[2]
+    return h[0] + h[1] * first + h[2]
+
+
+def accumulate_modulo(ws, xs):
+    acc = [0.0] * 3
+    for i in range(len(ws)):
+        acc[i % 3] += ws[i] * xs[i]
+        acc[(i + 1) % 3] = acc[(i + 1) % 3] * 0.5 + ws[i]
+    return acc[0] * acc[1] - exp(acc[2] * 0.1)
+
+
+def stores_in_branches_and_while(ws, x):
+    h = [0.0] * len(ws)
+    k = 0
+    while k < len(ws):
+        if ws[k] * x > 0.0:
+            h[k] = ws[k] * x
+        else:
+            h[-1 - k] += exp(ws[k]) * x
+        k += 1
+    h.append(h[0] * h[-1])
+    return sum(h[i] * (i + 1) for i in range(len(h)))
+
+
+def softmax_of_a_layer(W, b, x):
+    """A learner's dense softmax layer over lists of lengths known at run time."""
+    logits = [0.0] * len(b)
+    for j in range(len(b)):
+        logits[j] = b[j]
+        for i in range(len(x)):
+            logits[j] += W[j * len(x) + i] * x[i]
+    m = max(logits)
+    s = 0.0
+    for j in range(len(logits)):
+        logits[j] = exp(logits[j] - m)
+        s += logits[j]
+    return -log(logits[0] / s)

@@ -97,9 +97,8 @@ def marked(fun) -> int:
 
 REFUSED = [
     (mc.store_into_parameter, ([1.0, 2.0],), "caller's list", "copy it first"),
-    (mc.store_general, (1.0,), "specialized code only", "specialize=True"),
     (mc.unpack_wrong_length, (1.0,), "cannot unpack a sequence of 3 values into 2 names", "same length"),
-    (mc.list_times_float, (1.0,), "repeated by an int constant", "[0.0] * 4"),
+    (mc.list_times_float, (1.0,), "repeated by an int, not by a number", "[0.0] * 4"),
     (mc.missing_key, (1.0,), "has no key 'v'", "'b', 'w'"),
     (mc.string_index_on_a_list, (1.0,), "indexing with the string 'w' works on dicts only", "by position"),
     (mc.store_slice, (1.0,), "slice of a list", "one by one"),
@@ -117,18 +116,22 @@ def test_refused_at_the_line_with_a_hint(fun, args, message, hint, specialize):
     assert message in error.reason and hint in error.hint, str(error)
 
 
-@pytest.mark.parametrize("fun, args", [(mc.store_at_run_time_index, (1.0, 1)), (mc.store_out_of_range, (1.0,))])
-def test_stores_that_cannot_be_followed_say_why(fun, args):
-    with pytest.raises(UnsupportedSyntax) as info:
-        value_and_grad(table.fresh(fun), wrt=0, specialize=True)(*args)
-    assert info.value.lineno == marked(fun), str(info.value)
-    assert info.value.hint
+@pytest.mark.parametrize("specialize", [False, True])
+def test_a_store_at_a_run_time_index_or_out_of_range_runs_as_python_does(specialize):
+    value, g = value_and_grad(table.fresh(mc.store_at_run_time_index), wrt=0, specialize=specialize)(1.5, 1)
+    want_value, (want,) = tape(mc.store_at_run_time_index, (1.5, 1), [0])
+    assert value == want_value and math.isclose(g, want, rel_tol=1e-15)
+    with pytest.raises(IndexError):
+        mc.store_out_of_range(1.0)
+    with pytest.raises(IndexError):
+        value_and_grad(table.fresh(mc.store_out_of_range), specialize=specialize)(1.0)
 
 
-def test_a_store_at_a_run_time_index_names_specialize_and_its_limits():
+def test_a_store_in_a_helper_into_a_list_read_before_says_where_to_store():
     with pytest.raises(UnsupportedSyntax) as info:
-        value_and_grad(table.fresh(mc.store_at_run_time_index), wrt=0, specialize=True)(1.0, 1)
-    assert "specialize=True" in info.value.hint and "known" in info.value.hint
+        value_and_grad(table.fresh(mc.store_in_a_helper_after_a_read))(1.0)
+    assert info.value.lineno == marked(mc.set_first), str(info.value)
+    assert "function you compile" in info.value.hint and "read before this helper changes it" in info.value.reason
 
 
 def test_the_tape_agrees_on_a_values_list_store():
@@ -432,3 +435,52 @@ def test_a_class_that_guards_its_attributes_gets_a_gradient_of_its_class():
     want_value, (want,) = tape_reference(mc.guarded_loss, (mc.Guarded(), 0.75), [0])
     assert type(grad) is mc.Guarded and value == want_value  # made without its __setattr__, which refuses
     same(grad, want)
+
+
+# --- stores at run time, in the general module ----------------------------------------------------------------
+
+RUN_TIME_STORES = [
+    (mc.layer_run_time, ([0.5, -0.3, 0.2, 0.7], [1.0, 2.0, -1.0, 0.5])),
+    (mc.recurrence, ([0.5, -0.3, 0.2, 0.7, 0.9], 0.4)),
+    (mc.overwrite_twice, (0.7, -1.3)),
+    (mc.accumulate_modulo, ([0.1 * k - 0.4 for k in range(8)], [0.3 - 0.05 * k for k in range(8)])),
+    (mc.stores_in_branches_and_while, ([0.5, -0.25, 1.5, -2.0, 0.75], 0.8)),
+    (mc.softmax_of_a_layer, ([0.1 * ((7 * k) % 5) - 0.2 for k in range(12)], [0.1, -0.2, 0.3], [0.5, -1.0, 2.0, 0.25])),
+    (mc.store_in_a_helper, (1.25,)),
+    (mc.store_general, (1.25,)),
+]
+
+
+@pytest.mark.parametrize("fun, args", RUN_TIME_STORES, ids=lambda v: getattr(v, "__name__", ""))
+def test_run_time_stores_match_the_tape_and_finite_differences(fun, args):
+    vg = value_and_grad(table.fresh(fun))
+    assert "] = " in "\n".join(line for line in vg.source.splitlines() if not line.lstrip().startswith("#"))
+    before = copy.deepcopy(args)
+    value, grads = vg(*args)
+    assert args == before, "the caller's arguments changed"
+    want_value, want = tape(fun, args, range(len(args)))
+    assert math.isclose(value, want_value, rel_tol=1e-13) and value == fun(*copy.deepcopy(args))
+    close(grads if len(args) > 1 else (grads,), want)
+    report = symgrad.check(table.fresh(fun), *args, fd=True)  # the tape, SymPy's trace, mpmath differences
+    assert {"tape", "mpmath-fd"} <= set(report.compared)
+
+
+def test_run_time_stores_have_second_derivatives():
+    args = ([0.5, -0.3, 0.2, 0.7, 0.9], 0.4)
+    report = symgrad.check(symgrad.hessian(table.fresh(mc.recurrence)), *args, fd=True)
+    assert "mpmath-fd" in report.compared or "sympy" in report.compared
+
+
+def test_a_run_time_store_reads_back_in_order_in_generated_code():
+    source = value_and_grad(table.fresh(mc.overwrite_twice)).source
+    code = [line.strip() for line in source.split("def overwrite_twice_grad")[0].splitlines()]
+    assert "h[0] = " in " ".join(code) and "h_bar[0] = 0.0" in code  # the store's reverse clears the element
+
+
+def test_the_numpy_target_stores_where_every_point_does_and_refuses_where_points_split():
+    xs = np.array([0.3, -0.7, 1.2])
+    vg = value_and_grad(table.fresh(mc.store_general), target="numpy")
+    values, grads = vg(xs)
+    assert np.allclose(values, xs * xs) and np.allclose(grads, 2 * xs)
+    with pytest.raises(symgrad.SymgradError, match="changing a list inside a branch"):
+        value_and_grad(table.fresh(mc.stores_in_branches_and_while), wrt="x", target="numpy")([0.5, -0.25], xs)

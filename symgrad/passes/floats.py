@@ -18,7 +18,7 @@ from dataclasses import replace
 from ..ir import STRUCTURED, Block, Const, Eqn, Function, Var, is_int, walk
 from ..ir import structured as layout
 
-_INT_USES = {"getitem": (1,), "zeros": (0,), "floordiv": (0, 1), "mod": (0, 1)}
+_INT_USES = {"getitem": (1,), "read_at": (1,), "store_at": (1,), "zeros": (0,), "floordiv": (0, 1), "mod": (0, 1)}
 _THROUGH = {"add", "sub", "mul", "neg", "min", "max", "abs", "floordiv", "mod", "pow"}
 
 

@@ -341,6 +341,11 @@ class Sequences:
             except (IndexError, TypeError) as exc:
                 raise frame.error(node, f"index {index.value!r}: {exc}", "use an index inside the tuple") from None
             return Const(item)
+        if isinstance(seq, Var) and seq in self.owned:
+            changing = self.changing(seq)  # (stores.py)
+            if not changing:
+                self.pure_reads().add(seq)
+            return self.emit(frame, node, "read_at" if changing else "getitem", seq, index)
         result = self.emit(frame, node, "getitem", seq, index)
         if isinstance(seq, Const) and all(type(v) is int for v in seq.value):
             result.kind = "int"

@@ -39,7 +39,7 @@ from ..common import signature as common_signature  # (this module's `signature`
 from . import helpers
 from .spelling import HELPERS, STATEMENTS, TWICE, spell
 
-_MUTATING = {"append", "accum_at", "pop"}
+_MUTATING = {"append", "accum_at", "pop", "store_at"}
 _INLINE = set(REGISTRY) | {"lt", "le", "gt", "ge", "eq", "ne", "not"}
 
 
@@ -358,7 +358,8 @@ class VectorPrinter:
         inner.counts = [*ctx.counts, ctx.count]
         changed = _mutated(block) - self.tapes
         grown = {e.args[0] for e in walk(block.body) if e.op in ("append", "pop")}
-        read = {e.args[0] for e in walk(block.body) if e.op in ("getitem", "unpack", "unpack_tuple")}
+        read = {e.args[0] for e in walk(block.body) if e.op in ("getitem", "read_at", "unpack", "unpack_tuple")}
+        read |= {e.args[0] for e in walk(block.body) if e.op == "store_at"}  # a store is not an addition either
         for var in _free_vars(block, exclude=self.tapes | set(extra)):
             if var in changed and (var in grown or var in read):
                 eqn = next(e for e in walk(block.body) if e.op in _MUTATING and e.args[0] is var)

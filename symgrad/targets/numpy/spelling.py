@@ -77,8 +77,10 @@ def spell(op: str, args: list[ast.expr], np_call, helper_call) -> ast.expr:
         return np_call("logical_not", args)
     if op == "len":
         return ast.Call(ast.Name("len", ast.Load()), args, [])
-    if op == "getitem":
+    if op in ("getitem", "read_at"):
         return ast.Subscript(args[0], args[1], ast.Load())
+    if op == "store_at":  # h[i] = v as an expression statement (module.py refuses it where points split)
+        return ast.Call(ast.Attribute(args[0], "__setitem__", ast.Load()), [args[1], args[2]], [])
     if op == "list_new":
         return ast.List([], ast.Load())
     if op == "zeros":
