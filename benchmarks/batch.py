@@ -15,10 +15,10 @@ itself checked) before it is timed; the columns of one table are timed in interl
 Columns of table 1: `scalar loop` (the CPython target specialized on the list lengths, called once per point),
 `numpy target` (general module), `hand NumPy` (written here: the layers as (units, points) matrices with
 contiguous rows, the gradient written in place into one (41, points) array, then made (points, 41) C-contiguous
-as the targets return it), `numba batch` (the general module's `f.batch`: loops and lists per point),
-`numba specialized` (the module specialized on the lengths, exported and imported: its batch entry point),
-`JAX` (`jit(vmap(value_and_grad))` in float64, when importable: never a dependency). Compile times are
-reported, not timed. The machine is shared: read ratios as measured in this one run.
+as the targets return it; `transposed view`: the same without that copy), `numba batch` (the general module's
+`f.batch`: loops and lists per point), `numba specialized` (the module specialized on the lengths, exported and
+imported: its batch entry point), `JAX` (`jit(vmap(value_and_grad))` in float64, when importable: never a
+dependency). Compile times are reported, not timed. The machine is shared: read ratios as measured in one run.
 """
 
 from __future__ import annotations
@@ -112,9 +112,12 @@ def _layers(params):
     return layers, k
 
 
-def hand_mlp(params, X, Y):
+def hand_mlp(params, X, Y, contiguous=True):
     """Per-sample value and gradient of the MLP loss, by hand: forward with (units, points) matrices, then
-    backprop of deltas layer by layer; each layer's gradient block written in place (no temporaries joined)."""
+    backprop of deltas layer by layer; each layer's gradient block written in place (no temporaries joined).
+    The gradient is made (points, 41) C-contiguous, as the targets and JAX return it; `contiguous=False` returns
+    the (41, points) array's transposed view instead (same shape and values, no copy: the copy is most of the
+    time at 100,000 points)."""
     layers, size = _layers(params)
     acts = [np.ascontiguousarray(X.T)]
     for w, b, _ in layers:
@@ -132,7 +135,7 @@ def hand_mlp(params, X, Y):
         block[:, n_in, :] = d
         if index:
             delta = w.T @ d
-    return e * e, np.ascontiguousarray(grads.T)  # (points, 41), C-contiguous, as the targets return it
+    return e * e, (np.ascontiguousarray(grads.T) if contiguous else grads.T)
 
 
 def hand_logistic(w, b, X, Y):
@@ -183,6 +186,7 @@ def mlp_row(n, X, Y, params, rounds, scalar, vector, general, special, jax_run) 
         "scalar loop": lambda: scalar_loop(scalar, params, rows, Y, loop_n),
         "numpy target": lambda: vector(params, X, Y),
         "hand NumPy": lambda: hand_mlp(params, X, Y),
+        "hand NumPy, transposed view": lambda: hand_mlp(params, X, Y, contiguous=False),
         "numba batch": lambda: general(P, X, Y),
         "numba specialized": lambda: special(P, X, Y),
     }
@@ -228,7 +232,8 @@ def mlp_table(directory, rounds: int, sizes) -> None:
         f"MLP per-sample value and gradient (41 params), points per second; numba compile: general "
         f"{general_compile:.1f} s, specialized {special_compile:.1f} s (an exported module caches it on disk)"
     )
-    head = ["points", "scalar loop", "numpy target", "hand NumPy", "numba batch", "numba specialized"]
+    head = ["points", "scalar loop", "numpy target", "hand NumPy", "hand NumPy, transposed view", "numba batch"]
+    head += ["numba specialized"]
     head += ["JAX jit(vmap)"] if jax_run else []
     head += ["numpy / scalar", "numpy / hand", "numba specialized / hand"]
     head += ["numba specialized / JAX"] if jax_run else []
