@@ -108,6 +108,12 @@ def test_list_parameters_and_the_reverse_loop():
         want, (want_cs, want_x) = plain(list(rows[k]), xs[k])
         assert ulps(values[k], want) <= 4 and ulps(xs_bar[k], want_x) <= 4
         assert all(ulps(g, w) <= 4 for g, w in zip(rows_bar[k], want_cs, strict=True))
+    with pytest.raises(TypeError, match="takes cs as a list or an array, not a tuple"):
+        f(tuple(cs), 0.7)  # the general module cannot give a tuple's gradient as a tuple
+    special = symgrad.value_and_grad(poly, target="numba", specialize=True)
+    (value, (cs_bar, x_bar)), (want, (want_cs, want_x)) = special(tuple(cs), 0.7), plain(tuple(cs), 0.7)
+    assert type(cs_bar) is tuple and ulps(value, want) <= 4 and ulps(x_bar, want_x) <= 4  # the specialized can
+    assert all(ulps(g, w) <= 4 for g, w in zip(cs_bar, want_cs, strict=True))
     shared = f.batch(np.broadcast_to(rows[3], (50, 4)), xs)
     assert np.array_equal(shared[1][0][7], f(rows[3], xs[7])[1][0])
     with pytest.raises(ValueError, match="same length"):

@@ -4,6 +4,8 @@ Assumes a verified, differentiated Function. What Numba needs that CPython does 
 - typed tapes: one list per push site (`common.split_tapes`), so each holds one tuple type; a site pushed at
   most once per call (in straight-line code or a branch, not a loop) is a plain variable instead
   (`tapes_to_slots`: a list per call cost a branchy function 19x);
+- a tuple parameter of the general module: its gradient cannot be a tuple (Numba types a tuple by its length),
+  so a tuple argument raises a TypeError saying to pass a list or an array, or to specialize (`_refuse_tuples`);
 - no `reversed(range(...))`: a `for_rev` becomes a `for` over the same range counting down (`_count_down`);
 - every function of the module is compiled: the entry points and the pasted helpers (`sigmoid`) carry `@jit`,
   which is `numba.njit(cache=True)` where the module is a real file Numba can cache beside (an exported
@@ -163,9 +165,34 @@ def _slots_in(lines: list[str]) -> list[str]:
     return [rewrites.get(i, line) for i, line in enumerate(lines) if not (i in rewrites and rewrites[i] is None)]
 
 
+_LIKE = re.compile(
+    r"(?P<indent> *)(?P<out>\w+) = tuple\((?P<grad>\w+)\) if isinstance\((?P<param>\w+), tuple\) else (?P=grad)"
+)
+
+
+def _refuse_tuples(text: str) -> str:
+    """The general module gives a tuple parameter's gradient as a tuple (`tuple(xs_bar) if isinstance(xs, tuple)
+    else xs_bar`), which Numba cannot type: a tuple's length is part of its type, and a list's is known only at
+    run time. Numba decides `isinstance` when it compiles, so a tuple argument gets a TypeError saying what to
+    pass instead (a list or an array), and a list argument the list, as before."""
+
+    def refuse(match) -> str:
+        indent, param = match["indent"], match["param"]
+        message = (
+            f"target='numba' takes {param} as a list or an array, not a tuple (its gradient would be a tuple "
+            "of a length Numba does not know when it compiles); or specialize=True"
+        )
+        return (
+            f"{indent}if isinstance({param}, tuple):\n{indent}    raise TypeError({message!r})\n"
+            f"{indent}{match['out']} = {match['grad']}"
+        )
+
+    return "\n".join(_LIKE.sub(refuse, line) if _LIKE.fullmatch(line) else line for line in text.split("\n"))
+
+
 def emit_module(fn: Function, *, bare: bool) -> str:
     fn = _count_down(split_tapes(fn))
-    text = tapes_to_slots(emit_python(fn, bare=bare))
+    text = _refuse_tuples(tapes_to_slots(emit_python(fn, bare=bare)))
     header, rest = text.split("\n", 2)[:2], text.split("\n", 2)[2]
     taken = set(fn.user_names) | {p.name for p in fn.params}
     # module-level names of the Python text (imports, helpers, entry points) are taken too
@@ -221,7 +248,7 @@ def _kernel_text(fn: Function, bare: bool, taken: set, jit: str) -> tuple[str, s
     while {f"{base}_value_and_grad", f"{base}_grad"} & taken:
         base += "_"
     taken.update({f"{base}_value_and_grad", f"{base}_grad"})
-    text = tapes_to_slots(emit_python(replace(verify(fn.with_body(body)), name=base), bare=bare))
+    text = _refuse_tuples(tapes_to_slots(emit_python(replace(verify(fn.with_body(body)), name=base), bare=bare)))
     parts = []
     for entry, of in ((f"{base}_value_and_grad", f"{fn.name}_value_and_grad"), (f"{base}_grad", f"{fn.name}_grad")):
         start = text.index(f"\ndef {entry}(") + 1
