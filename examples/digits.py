@@ -82,7 +82,10 @@ def load(n_train: int | None):
     if n_train is not None:
         train = train[:n_train]
     onehot = [[1.0 if k == label else 0.0 for k in range(10)] for label in labels]
-    pick = lambda idx: ([xs[i] for i in idx], [onehot[i] for i in idx], [labels[i] for i in idx])  # noqa: E731
+
+    def pick(idx):
+        return [xs[i] for i in idx], [onehot[i] for i in idx], [labels[i] for i in idx]
+
     return pick(train), pick(test)
 
 
