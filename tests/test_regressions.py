@@ -134,3 +134,33 @@ def test_fuzz_restored_value_keeps_off_a_name_read_later(tmp_path, body):
     want_value, want_grads = tape_value_and_grad(fun, *point)
     assert value == want_value
     assert grads == pytest.approx(want_grads, rel=1e-12, abs=1e-15)
+
+
+NESTED_ON_ONE_CONDITION = """
+y = x
+if x > 0.0:
+    y1 = x
+    if x > 0.0:
+        y2 = x
+        if x > 0.0:
+            y2 = x * x
+        y1 = y2 * 1.001
+    y = y1 * 1.001
+return y + z
+"""
+
+
+@pytest.mark.parametrize("x", [0.7, -0.4])
+def test_nested_branches_on_one_condition_pair_their_tape_sites(tmp_path, x):
+    # CSE merges the three equal conditions, so two push sites push the same value: pairing each restore with
+    # its push by value alone found two sites, and forward over reverse raised IRError (found stress-testing
+    # helpers that each branch on their argument). The pairing now takes the push from the same construct.
+    numpy = pytest.importorskip("numpy")  # the test extra installs it
+    fun = load_function(tmp_path, NESTED_ON_ONE_CONDITION)
+    point = (x, 0.5, 1.5)
+    report = symgrad.check(symgrad.hessian(fun, wrt=[0]), *point)
+    assert report.ok and report.compared
+    value, grads = symgrad.value_and_grad(fun, target="numpy")(*(numpy.array([p]) for p in point))
+    want_value, want_grads = tape_value_and_grad(fun, *point)
+    assert value[0] == pytest.approx(want_value, rel=1e-12)
+    assert [g[0] for g in grads] == pytest.approx(want_grads, rel=1e-12, abs=1e-15)
