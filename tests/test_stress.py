@@ -149,3 +149,47 @@ def test_check_is_inconclusive_where_the_function_cannot_run_as_python(tmp_path)
     fun, _ = load(tmp_path, helper_chain(1000))
     with pytest.raises(symgrad.CheckInconclusive, match="recursion limit"):
         symgrad.check(fun, 0.7)
+
+
+@pytest.mark.parametrize(
+    "levels, body, message",
+    [
+        (120, "    y = x\n    if x > 0.0:\n        y = h{next}(x) * 1.001\n    return y\n", "nest more than 90 deep"),
+        (
+            30,
+            "    y = x\n    for i in range(1):\n        y = h{next}(y) * 1.001\n    return y\n",
+            "nest more than 16 deep",
+        ),
+    ],
+    ids=["branches", "loops"],
+)
+def test_blocks_nested_deeper_than_python_compiles_are_refused_at_the_construct(tmp_path, levels, body, message):
+    # each helper's call sits inside its if or loop, so inlining nests the blocks: CPython would refuse the
+    # generated module (100 indentation levels, 20 nested loops) with an IndentationError or SyntaxError
+    text = helper_chain(levels, body)
+    fun, path = load(tmp_path, text)
+    for make in (symgrad.value_and_grad, symgrad.hessian, lambda f: symgrad.grad(f, mode="forward")):
+        with pytest.raises(symgrad.UnsupportedSyntax, match=message) as caught:
+            make(fun)(0.7)
+        error = caught.value
+        assert error.filename == str(path) and error.hint
+        assert text.splitlines()[error.lineno - 1].strip().startswith(("if", "for"))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "    y = x\n    if x > 0.0:\n        y = h{next}(x) * 1.001\n    return y\n",
+        "    y = x\n    for i in range(1):\n        y = h{next}(y) * 1.001\n    return y\n",
+        "    y = x\n    while y < 0.0:\n        y = h{next}(y) + 1.0\n    return y * 1.001\n",
+    ],
+    ids=["85 branches", "16 loops", "16 while loops"],
+)
+def test_blocks_nested_up_to_the_bounds_compile_for_every_derivative(tmp_path, body):
+    levels = 85 if "if" in body else 16
+    fun, _ = load(tmp_path, helper_chain(levels, body))
+    value, gradient = symgrad.value_and_grad(fun)(0.7)
+    tape_value, (tape_grad,) = tape_gradient(fun, 0.7)
+    assert math.isclose(value, tape_value, rel_tol=1e-12) and math.isclose(gradient, tape_grad, rel_tol=1e-12)
+    assert math.isclose(symgrad.grad(fun, mode="forward")(0.7), tape_grad, rel_tol=1e-12)
+    assert symgrad.check(symgrad.hessian(fun), 0.7).ok

@@ -18,6 +18,13 @@ from .frame import Frame
 from .values import StaticList, Structured, describe, is_static
 
 
+# Branches and loops nested in one compiled function, helpers inlined: the generated code indents once per level
+# and a few more (the function, a loop's exit test), and CPython refuses more than 100 indentation levels.
+MAX_BLOCK_DEPTH = 90
+# Loops nested, likewise: CPython refuses more than 20 statically nested blocks (a generated loop may hold one more).
+MAX_LOOP_DEPTH = 16
+
+
 class ControlFlow:
     """Statements lists, branches, loops and conditions (a mixin of the lowerer)."""
 
@@ -27,6 +34,7 @@ class ControlFlow:
         that leaves (return, break, continue) takes the statements after its `if` into the other branch,
         so control flow stays structured."""
         for index, stmt in enumerate(stmts):
+            self.site = (frame, stmt)  # where a branch or loop opened now begins (for MAX_BLOCK_DEPTH's error)
             if isinstance(stmt, ast.Return):
                 return ctx.on_return(self, frame, stmt)
             if isinstance(stmt, ast.Break | ast.Continue):
@@ -45,17 +53,34 @@ class ControlFlow:
                 self.lower_stmt(frame, stmt)
         return ctx.on_end(self, frame, stmts[-1] if stmts else frame.src.node)
 
-    def branch(self, frame: Frame, env: dict, lower) -> tuple[Block, dict]:
-        """Lower one branch into a block of its own, starting from `env`; return the block and its env."""
+    def branch(self, frame: Frame, env: dict, lower, loop: bool = False) -> tuple[Block, dict]:
+        """Lower one branch (or, `loop`, a loop's body) into a block of its own, starting from `env`; return the
+        block and its env."""
+        if self.depth >= MAX_BLOCK_DEPTH:
+            self._too_deep(f"branches and loops nest more than {MAX_BLOCK_DEPTH} deep here", "100 levels of "
+                           "indentation")  # fmt: skip
+        if loop and self.loop_depth >= MAX_LOOP_DEPTH:
+            self._too_deep(f"loops nest more than {MAX_LOOP_DEPTH} deep here", "20 nested loops in a function")
         saved_env, saved_unsure, saved_builder = frame.env, frame.unsure, self.b
         frame.env, frame.unsure, self.b = dict(env), dict(saved_unsure), Builder()
         self.depth += 1
+        self.loop_depth += loop
         try:
             outs = lower()
             return Block((), tuple(self.b.eqns), tuple(outs)), frame.env
         finally:
             frame.env, frame.unsure, self.b = saved_env, saved_unsure, saved_builder
             self.depth -= 1
+            self.loop_depth -= loop
+
+    def _too_deep(self, what: str, limit: str):
+        site_frame, stmt = self.site
+        raise site_frame.error(
+            stmt, f"with the helpers inlined, {what}: the generated Python could not be compiled (Python allows "
+            f"{limit})",
+            "move the helper calls out of the if or loop bodies (`y = h(x)` before the `if`), or call helpers "
+            "fewer levels deep",
+        )  # fmt: skip
 
     def _if_tail(self, frame, stmt, cond, rest, ctx) -> tuple:
         env = frame.env
@@ -167,7 +192,7 @@ class ControlFlow:
             params.extend(self._carry(frame, names))
             return body(frame, index)
 
-        block, _ = self.branch(frame, frame.env, run)
+        block, _ = self.branch(frame, frame.env, run, loop=True)
         block = Block((index, *params), block.body, block.outs)
         outs = self._loop_outs(frame, node, names, inits, params, block.outs)
         self.b.eqns.append(Eqn(outs, "for", (*bounds, *inits), frame.loc(node), (block,)))
@@ -186,7 +211,7 @@ class ControlFlow:
             return body(frame)
 
         cond, _ = self.branch(frame, frame.env, test)
-        block, _ = self.branch(frame, frame.env, run)
+        block, _ = self.branch(frame, frame.env, run, loop=True)
         cond = Block(tuple(cond_params), cond.body, cond.outs)
         block = Block(tuple(params), block.body, block.outs)
         outs = self._loop_outs(frame, node, names, inits, params, block.outs)

@@ -81,6 +81,8 @@ class _Lowerer(Expressions, Calls, ControlFlow, Sequences, Stores, Objects, Spec
         self.results = results  # "number", or "any": the function may return a tuple of numbers
         self.returned = "number"  # what it does return ("tuple" once a top-level return gives one)
         self.depth = 0  # how many blocks deep lowering is (unrolled loops make none)
+        self.loop_depth = 0  # how many of those are loops
+        self.site = None  # (frame, statement) being lowered: where a too deep branch or loop is reported
         self.b = Builder()
         self.inlining: list = []  # functions being inlined, outermost first: recursion detection (by identity)
         self.inlined_calls = 0  # bounded by MAX_INLINED_CALLS: a helper calling the next one twice doubles it
