@@ -4,7 +4,10 @@
     python benchmarks/run.py --quick    # a smoke run with few repeats (used by the tests)
 
 Run time: for B1-B6, in one process, the columns are timed interleaved (each round times every column once,
-in turn) and each figure is the median over rounds of the time per call. Each column's value and gradient are
+in an order rotated by one each round, for about 2 ms each); a time is the median over rounds of the time per
+call, and a ratio the median over rounds of the column's time divided by the hand-written reference's time in
+the same round (on a machine shared with other jobs, a burst of load shifts whole rounds: it cancels out of
+a ratio within one round, not out of a ratio of two medians). Each column's value and gradient are
 checked against the hand-written reference (rtol 1e-9) before it is timed; a column that disagrees is not
 timed. Columns: the plain float function; the hand-written fused value-and-gradient (the reference, 1.00x);
 symgrad's decorated `value_and_grad(f)`; the generated function itself (what an exported module runs);
@@ -25,6 +28,7 @@ import math
 import os
 import pathlib
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -38,7 +42,6 @@ os.environ["SYMGRAD_CACHE"] = "0"
 
 import cases as case_defs  # noqa: E402
 import mlp as b7  # noqa: E402
-from mlp import measure  # noqa: E402
 
 import symgrad  # noqa: E402
 from symgrad import api  # noqa: E402
@@ -184,8 +187,39 @@ def run_case(case, directory, rounds, target_seconds, log):
             log(f"  {case.key} {name}: DISAGREES with the reference; not timed")
             notes[name] = "disagrees"
             del columns[name]
-    medians = measure(columns, args, rounds, target_seconds)
-    return medians, notes
+    medians, ratios = measure_paired(columns, args, rounds, target_seconds)
+    return medians, ratios, notes
+
+
+def measure_paired(columns: dict, args: tuple, rounds: int, target_seconds: float, reference="hand-written"):
+    """({column: median seconds per call}, {column: median over rounds of its time / the reference's}).
+    Each round times every column once, `n` calls of about `target_seconds`, starting one column later than
+    the round before (so no column always runs right after another)."""
+
+    def loop(fn, n):
+        start = time.perf_counter()
+        for _ in range(n):
+            fn(*args)
+        return time.perf_counter() - start
+
+    numbers = {}
+    for name, fn in columns.items():
+        n = 1
+        while loop(fn, n) < target_seconds / 4 and n < 1 << 22:
+            n *= 2
+        numbers[name] = max(1, round(n * target_seconds / max(loop(fn, n), 1e-9)))
+    names = list(columns)
+    samples: dict[str, list[float]] = {name: [] for name in names}
+    for r in range(rounds):
+        k = r % len(names)
+        for name in names[k:] + names[:k]:
+            samples[name].append(loop(columns[name], numbers[name]) / numbers[name])
+    medians = {name: statistics.median(values) for name, values in samples.items()}
+    base = samples[reference]
+    ratios = {
+        name: statistics.median(a / b for a, b in zip(values, base, strict=True)) for name, values in samples.items()
+    }
+    return medians, ratios
 
 
 # --- compile time ----------------------------------------------------------------------------------------
@@ -335,7 +369,7 @@ def main(argv=None) -> None:
     parser.add_argument("--output", default=str(HERE / "results.md"))
     parser.add_argument("--compile-only", action="store_true", help="only the compile-time table (no file written)")
     options = parser.parse_args(argv)
-    rounds, target = (3, 0.002) if options.quick else (31, 0.02)
+    rounds, target = (3, 0.0005) if options.quick else (201, 0.002)
     sizes = (100, 1000) if options.quick else (100, 1000, 10000)
     sympy_sizes = () if options.quick else (100, 1000)
     lines: list[str] = []
@@ -349,19 +383,21 @@ def main(argv=None) -> None:
         if options.compile_only:
             print("\n".join(compile_scaling(directory, sizes, (), log)))
             return
-        lines.append(f"Python {sys.version.split()[0]}, {rounds} interleaved rounds, medians per call.")
+        lines.append(
+            f"Python {sys.version.split()[0]}, {rounds} interleaved rounds: medians per call, and (in brackets) medians"
+            " of the ratio to the hand-written reference within a round."
+        )
         lines.append("")
         lines.append("| benchmark | " + " | ".join(COLUMNS) + " |")
         lines.append("|---|" + "---:|" * len(COLUMNS))
         targets = []
         for case in case_defs.cases():
             log(f"{case.key}: {case.title}")
-            medians, notes = run_case(case, directory, rounds, target, log)
-            hand = medians["hand-written"]
+            medians, ratios, notes = run_case(case, directory, rounds, target, log)
             cells = []
             for column in COLUMNS:
                 if column in medians:
-                    cells.append(f"{_time(medians[column])} ({medians[column] / hand:.2f}x)")
+                    cells.append(f"{_time(medians[column])} ({ratios[column]:.2f}x)")
                 elif column in notes:
                     cells.append(f"failed: {notes[column]}")
                 elif column == "sympy" and "sympy compile s" in notes:
@@ -370,7 +406,7 @@ def main(argv=None) -> None:
                     cells.append("n/a")
             lines.append(f"| {case.key} {case.title} | " + " | ".join(cells) + " |")
             sympy_note = notes.get("sympy compile s")
-            targets.append((case.key, medians, sympy_note))
+            targets.append((case.key, ratios, sympy_note))
         lines.append("")
         lines.append("Ratios are to the hand-written fused reference. `symgrad` is the decorated function users call;")
         lines.append("`symgrad fn` the generated function itself (what an exported module runs). n/a: the tool lacks")
@@ -381,18 +417,17 @@ def main(argv=None) -> None:
             " | SymPy compile |"
         )
         lines.append("|---|---:|---:|---|---:|---:|---:|")
-        for key, medians, sympy_note in targets:
-            hand = medians["hand-written"]
-            sg = medians["symgrad"]
+        for key, ratios, sympy_note in targets:
+            sg = ratios["symgrad"]
             sympy_text = f"{sympy_note:.2f} s" if isinstance(sympy_note, float) else str(sympy_note)
             target = RUN_TARGETS.get(key)
-            target_text = f"<= {target:.2f} | {met(sg / hand <= target)}" if target else "| "
+            target_text = f"<= {target:.2f} | {met(sg <= target)}" if target else "| "
             lines.append(
-                f"| {key} | {sg / hand:.2f} | {target_text} | {medians['symgrad fn'] / hand:.2f} |"
-                f" {medians['tape'] / sg:.0f} | {sympy_text} |"
+                f"| {key} | {sg:.2f} | {target_text} | {ratios['symgrad fn']:.2f} |"
+                f" {ratios['tape'] / sg:.0f} | {sympy_text} |"
             )
-            if "symgrad forward" in medians:
-                forward = medians["symgrad forward"] / hand
+            if "symgrad forward" in ratios:
+                forward = ratios["symgrad forward"]
                 lines.append(
                     f'| {key} mode="forward" | {forward:.2f} | <= {FORWARD_TARGET:.2f} |'
                     f" {met(forward <= FORWARD_TARGET)} | | | |"
