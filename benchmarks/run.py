@@ -197,11 +197,18 @@ def measure_paired(columns: dict, args: tuple, rounds: int, target_seconds: floa
     the round before (so no column always runs right after another)."""
 
     def loop(fn, n):
-        start = time.perf_counter()
-        for _ in range(n):
-            fn(*args)
-        return time.perf_counter() - start
+        # the garbage collector is paused while a column runs, as timeit does: the tape columns leave cycles
+        # behind, and a collection they caused would otherwise be timed in whichever column runs next
+        gc.disable()
+        try:
+            start = time.perf_counter()
+            for _ in range(n):
+                fn(*args)
+            return time.perf_counter() - start
+        finally:
+            gc.enable()
 
+    gc.collect()
     numbers = {}
     for name, fn in columns.items():
         n = 1
