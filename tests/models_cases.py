@@ -78,6 +78,15 @@ def store_at_run_time_index(x, n):
     return sum(h) * h[n]
 
 
+def store_into_a_list_an_if_chose(x, n):
+    if x > 0:
+        h = [x] * n
+    else:
+        h = [0.0] * n
+    h[0] = x * 2.0  # <- rejected
+    return sum(h)
+
+
 def store_out_of_range(x):
     h = [0.0, 0.0]
     h[2] = x  # Python raises IndexError here, and so does the compiled code

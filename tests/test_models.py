@@ -97,6 +97,7 @@ def marked(fun) -> int:
 
 REFUSED = [
     (mc.store_into_parameter, ([1.0, 2.0],), "caller's list", "copy it first"),
+    (mc.store_into_a_list_an_if_chose, (1.0, 3), "an `if` or a loop picks among", "copy it first"),
     (mc.unpack_wrong_length, (1.0,), "cannot unpack a sequence of 3 values into 2 names", "same length"),
     (mc.list_times_float, (1.0,), "repeated by an int, not by a number", "[0.0] * 4"),
     (mc.missing_key, (1.0,), "has no key 'v'", "'b', 'w'"),

@@ -64,8 +64,8 @@ class Stores:
         ):
             raise frame.error(
                 target, f"assigning to a list element of {what}, which the function did not make, would change "
-                "the caller's list", f"copy it first (`h = [v for v in {what}]`), then assign to the copy's "
-                "elements (with specialize=True)",
+                "the caller's list (symgrad also counts a list an `if` or a loop picks among as not made here)",
+                f"copy it first (`h = [v for v in {what}]`), then assign to the copy's elements",
             )  # fmt: skip
         if isinstance(base, tuple) or (isinstance(base, Const) and not isinstance(base.value, tuple)):
             raise frame.error(target, f"assigning to a list element of {describe(base)} is not supported",
