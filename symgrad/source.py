@@ -37,7 +37,10 @@ class Source:
     def column(self, node: ast.AST) -> int:
         """The node's 0-based column in characters (ast counts UTF-8 bytes)."""
         line = self.line(getattr(node, "lineno", self.node.lineno))
-        return len(line.encode("utf-8")[: getattr(node, "col_offset", 0)].decode("utf-8", errors="replace"))
+        offset = getattr(node, "col_offset", 0)
+        if line.isascii():  # bytes are characters (every equation asks this: the common case is cheap)
+            return min(offset, len(line))
+        return len(line.encode("utf-8")[:offset].decode("utf-8", errors="replace"))
 
     def error(self, node: ast.AST, message: str, hint: str = "") -> UnsupportedSyntax:
         lineno = getattr(node, "lineno", self.node.lineno)

@@ -34,6 +34,16 @@ _VARIADIC = {"min", "max"}  # min(a, b, c) is min(min(a, b), c): Python keeps th
 MAX_INLINED_CALLS = 25_000
 
 
+def _spelled(func: ast.expr) -> str:
+    """How the user spelled the callee, as ast.unparse gives it (`tanh`, `math.tanh`), cheaply for the usual
+    forms: every call of an op asks."""
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        return f"{func.value.id}.{func.attr}"
+    return ast.unparse(func)
+
+
 class Calls:
     """Calls of ops, methods, builtins and helpers (a mixin of the lowerer)."""
 
@@ -103,7 +113,7 @@ class Calls:
             callee = self.expr(frame, func)
         if isinstance(callee, resolve.OpRef):
             op = REGISTRY[callee.op]
-            name = ast.unparse(func)
+            name = _spelled(func)
             usage = f"{name}({', '.join('xy'[: op.arity])})"
             if op.primitive is not None:
                 self.prepare_primitive(frame, node, op.primitive)
