@@ -17,7 +17,6 @@ from ...ir import Block, Builder, Const, Eqn, Var
 from .frame import Frame
 from .values import StaticList, Structured, describe, is_static
 
-
 # Branches and loops nested in one compiled function, helpers inlined: the generated code indents once per level
 # and a few more (the function, a loop's exit test), and CPython refuses more than 100 indentation levels.
 MAX_BLOCK_DEPTH = 90
