@@ -101,7 +101,9 @@ class GradFunction(functools.partial):
             )
         namespace: dict = {}
         exec(_STUB, namespace)
-        self = super().__new__(cls, namespace["stub"])
+        stub = namespace["stub"]
+        stub.__name__, stub.__qualname__ = fun.__name__, fun.__qualname__  # "f() missing 1 required argument"
+        self = super().__new__(cls, stub)
         functools.update_wrapper(self, fun)
         self.fun = fun
         self._wrt, self._bare = resolve_wrt(fun, wrt)

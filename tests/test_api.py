@@ -191,3 +191,15 @@ def test_export_writes_the_same_bytes_and_refuses_foreign_files(tmp_path):
 def test_decorating_something_that_is_not_a_function_is_a_clear_error():
     with pytest.raises(SymgradError, match="Python functions"):
         grad(len)
+
+
+def test_a_wrong_number_of_arguments_names_the_users_function():
+    def two(x, y):
+        return x * y
+
+    for args in [(1.0,), (1.0, 2.0, 3.0)]:
+        with pytest.raises(TypeError) as plain:
+            two(*args)
+        with pytest.raises(TypeError) as compiled:
+            symgrad.value_and_grad(two)(*args)
+        assert str(compiled.value) == str(plain.value)  # "two() missing 1 required positional argument: 'y'"
