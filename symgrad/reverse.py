@@ -415,7 +415,7 @@ def _active_body(body, active: set) -> None:
         if eqn.op in STRUCTURED:
             _active_structured(eqn, active)
         elif eqn.op in REGISTRY:
-            if any(_is_active(a, active) for a in eqn.args):
+            if not active.isdisjoint(eqn.args):  # (a Const hashes by identity: never in `active`)
                 active.update(eqn.outs)
         else:
             DATA_OPS[eqn.op].activity(eqn, active)  # (the same rules forward mode uses)

@@ -438,7 +438,13 @@ def result_kind(op_name: str, atoms) -> str:
     """What lowering knows about an op's result: an int from ints, a bool from a comparison, ..."""
     data = DATA_OPS.get(op_name)
     if data is not None:
-        return {"bool": "bool", "int": "int", "list": "list", "item": "item"}.get(data.result, "scalar")
-    if op_name in _INT_OPS and all(is_int(a) for a in atoms):
+        return _KNOWN_KINDS.get(data.result, "scalar")
+    if op_name in _INT_OPS:
+        for a in atoms:
+            if not is_int(a):
+                return "scalar"
         return "int"
     return "scalar"
+
+
+_KNOWN_KINDS = {"bool": "bool", "int": "int", "list": "list", "item": "item"}
