@@ -4,7 +4,8 @@ and (when installed) JAX.
     python benchmarks/batch.py [--quick]
 
 Prints three tables, every column's results checked against the scalar module (or the numpy target, which is
-itself checked) before it is timed; the columns of one table are timed in interleaved rounds, medians:
+itself checked) before it is timed; the columns of one table are timed in interleaved rounds, the best round
+of each (the machine is shared: JAX's worker thread, woken late under load, made single rounds 10x slower):
 1. the 3-4-4-1 tanh MLP's per-sample value and gradient with respect to its 41 parameters (as
    `jax.vmap(jax.value_and_grad(loss))`), points per second at 10, 1,000 and 100,000 samples;
 2. a logistic-regression loss over 10,000 rows, summed (reduce="sum"), 25 evaluations;
@@ -17,8 +18,10 @@ Columns of table 1: `scalar loop` (the CPython target specialized on the list le
 contiguous rows, the gradient written in place into one (41, points) array, then made (points, 41) C-contiguous
 as the targets return it; `transposed view`: the same without that copy), `numba batch` (the general module's
 `f.batch`: loops and lists per point), `numba specialized` (the module specialized on the lengths, exported and
-imported: its batch entry point), `JAX` (`jit(vmap(value_and_grad))` in float64, when importable: never a
-dependency). Compile times are reported, not timed. The machine is shared: read ratios as measured in one run.
+imported: its batch entry point), `hand numba` (a Numba loop written here: forward and backprop per point
+with scratch buffers, results written in place), `JAX` (`jit(vmap(value_and_grad))` in float64, one thread as
+every column, when importable: never a dependency). Compile times are reported, not timed. The machine is
+shared: read ratios as measured in one run.
 """
 
 from __future__ import annotations
@@ -28,7 +31,6 @@ import importlib.util
 import math
 import os
 import pathlib
-import statistics
 import sys
 import tempfile
 import time
@@ -37,6 +39,9 @@ import time
 # JAX's threads (JAX at 1,000 points: 0.2M/s with them, 1.6M/s without). The products here are (4 x 4) @ (4 x n):
 # a second BLAS thread gains hand NumPy little. Set before NumPy is imported, which reads it once.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+# JAX on one thread too, as every other column: XLA's thread pool on a loaded two-core machine waited for its
+# slowest thread (at load 3, 160 us a call of 10 points against 40 us), so its figures were the load's.
+os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
 
 import numpy as np
 
@@ -82,14 +87,14 @@ def logistic(w0, w1, w2, b, x0, x1, x2, y):
 
 
 def interleaved(columns: dict, rounds: int, per: dict | None = None) -> dict:
-    """Median seconds per call of each column, the columns timed in turn within each round."""
+    """Seconds per call of each column in its best round, the columns timed in turn within each round."""
     times = {name: [] for name in columns}
     for _ in range(rounds):
         for name, fn in columns.items():
             start = time.perf_counter()
             fn()
             times[name].append((time.perf_counter() - start) / (per or {}).get(name, 1))
-    return {name: statistics.median(ts) for name, ts in times.items()}
+    return {name: min(ts) for name, ts in times.items()}
 
 
 def import_text(text: str, name: str, directory: pathlib.Path):
@@ -138,6 +143,58 @@ def hand_mlp(params, X, Y, contiguous=True):
     return e * e, (np.ascontiguousarray(grads.T) if contiguous else grads.T)
 
 
+HAND_NUMBA = """
+import math
+
+import numpy as np
+from numba import njit
+
+
+@njit
+def hand_numba(params, X, Y):
+    # the 3-4-4-1 MLP's per-sample value and gradient: forward keeping activations, backprop of deltas;
+    # scratch buffers made once, results written in place (what a careful Numba user writes)
+    n = X.shape[0]
+    value = np.empty(n)
+    grads = np.empty((n, 41))
+    h1, h2, d1, d2 = np.empty(4), np.empty(4), np.empty(4), np.empty(4)
+    for k in range(n):
+        x0, x1, x2 = X[k, 0], X[k, 1], X[k, 2]
+        for j in range(4):
+            o = 4 * j
+            h1[j] = math.tanh(params[o + 3] + params[o] * x0 + params[o + 1] * x1 + params[o + 2] * x2)
+        for j in range(4):
+            o = 16 + 5 * j
+            z = params[o + 4]
+            for i in range(4):
+                z += params[o + i] * h1[i]
+            h2[j] = math.tanh(z)
+        z = params[40]
+        for i in range(4):
+            z += params[36 + i] * h2[i]
+        out = math.tanh(z)
+        e = out - Y[k]
+        value[k] = e * e
+        d3 = 2.0 * e * (1.0 - out * out)
+        g = grads[k]
+        for i in range(4):
+            g[36 + i] = d3 * h2[i]
+            d2[i] = d3 * params[36 + i] * (1.0 - h2[i] * h2[i])
+            d1[i] = 0.0
+        g[40] = d3
+        for j in range(4):
+            o = 16 + 5 * j
+            for i in range(4):
+                g[o + i] = d2[j] * h1[i]
+                d1[i] += d2[j] * params[o + i]
+            g[o + 4] = d2[j]
+        for j in range(4):
+            dj = d1[j] * (1.0 - h1[j] * h1[j])
+            g[4 * j], g[4 * j + 1], g[4 * j + 2], g[4 * j + 3] = dj * x0, dj * x1, dj * x2, dj
+    return value, grads
+"""
+
+
 def hand_logistic(w, b, X, Y):
     margin = Y * (X @ w + b)
     value = np.where(margin > -30.0, np.log1p(np.exp(-np.maximum(margin, -30.0))), -margin)
@@ -176,7 +233,7 @@ def scalar_loop(scalar, params, rows, Y, count: int) -> None:
         scalar(params, rows[k], Y[k])
 
 
-def mlp_row(n, X, Y, params, rounds, scalar, vector, general, special, jax_run) -> str:
+def mlp_row(n, X, Y, params, rounds, scalar, vector, general, special, hand_numba, jax_run) -> str:
     """One row of the MLP table: every column checked, then timed in interleaved rounds."""
     P = np.broadcast_to(np.asarray(params), (n, 41))  # the same parameters at every point, not copied
     rows = [list(r) for r in X]
@@ -189,6 +246,7 @@ def mlp_row(n, X, Y, params, rounds, scalar, vector, general, special, jax_run) 
         "hand NumPy, transposed view": lambda: hand_mlp(params, X, Y, contiguous=False),
         "numba batch": lambda: general(P, X, Y),
         "numba specialized": lambda: special(P, X, Y),
+        "hand numba": lambda: hand_numba(np.asarray(params), X, Y),
     }
     if jax_run:
         columns["JAX jit(vmap)"] = lambda: jax_run(np.asarray(params), X, Y)
@@ -205,7 +263,7 @@ def mlp_row(n, X, Y, params, rounds, scalar, vector, general, special, jax_run) 
     t = interleaved(columns, rounds, per={name: (loop_n if name == "scalar loop" else n) for name in columns})
     cells = [f"{n:,}"] + [f"{1 / t[name]:,.0f}/s" for name in columns]
     cells += [f"{t['scalar loop'] / t['numpy target']:.1f}x", f"{t['hand NumPy'] / t['numpy target']:.2f}x"]
-    cells += [f"{t['hand NumPy'] / t['numba specialized']:.2f}x"]
+    cells += [f"{t['hand NumPy'] / t['numba specialized']:.2f}x", f"{t['hand numba'] / t['numba specialized']:.2f}x"]
     if jax_run:
         cells += [f"{t['JAX jit(vmap)'] / t['numba specialized']:.2f}x"]
     return "| " + " | ".join(cells) + " |"
@@ -227,22 +285,24 @@ def mlp_table(directory, rounds: int, sizes) -> None:
     special = import_text(text, "batch_mlp_numba", directory).sample_loss_value_and_grad_batch
     special(np.zeros((2, 41)), np.zeros((2, 3)), np.zeros(2))
     special_compile = time.perf_counter() - start
+    hand_numba = import_text(HAND_NUMBA, "batch_hand_numba", directory).hand_numba
+    hand_numba(np.zeros(41), np.zeros((2, 3)), np.zeros(2))
     jax_run = jax_mlp()
     print(
         f"MLP per-sample value and gradient (41 params), points per second; numba compile: general "
         f"{general_compile:.1f} s, specialized {special_compile:.1f} s (an exported module caches it on disk)"
     )
     head = ["points", "scalar loop", "numpy target", "hand NumPy", "hand NumPy, transposed view", "numba batch"]
-    head += ["numba specialized"]
+    head += ["numba specialized", "hand numba"]
     head += ["JAX jit(vmap)"] if jax_run else []
-    head += ["numpy / scalar", "numpy / hand", "numba specialized / hand"]
+    head += ["numpy / scalar", "numpy / hand", "numba specialized / hand NumPy", "numba specialized / hand numba"]
     head += ["numba specialized / JAX"] if jax_run else []
     print("| " + " | ".join(head) + " |")
     print("|" + "---:|" * len(head))
     for n in sizes:
         X = rng.normal(size=(n, 3))
         Y = np.sign(rng.normal(size=n))
-        print(mlp_row(n, X, Y, params, rounds, scalar, vector, general, special, jax_run))
+        print(mlp_row(n, X, Y, params, rounds, scalar, vector, general, special, hand_numba, jax_run))
     print("(ratios above 1: the first column named is faster)")
     if not jax_run:
         print("JAX: not importable here (not a dependency): its column is skipped")
@@ -345,7 +405,7 @@ def b4_table(directory, rounds: int) -> None:
         | {"arithmetic alone (compiled loop)": calls},
     )
     python_time = t["python target"]
-    print(f"\nB4 per call (numba compile {compile_time:.1f} s), medians of {rounds} interleaved rounds of {calls}:")
+    print(f"\nB4 per call (numba compile {compile_time:.1f} s), best of {rounds} interleaved rounds of {calls}:")
     print("| | per call | python target / this |")
     print("|---|---:|---:|")
     for name, seconds in t.items():
