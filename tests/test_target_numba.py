@@ -169,6 +169,8 @@ def test_mlp_per_sample_batch_over_100000_samples(tmp_path):
     assert values.shape == (n,) and grads.shape == (n, 41)
     np.testing.assert_allclose(values, want_values, rtol=1e-13, atol=1e-300)
     np.testing.assert_allclose(grads, want_grads, rtol=1e-12, atol=1e-15)
+    parallel = module.sample_loss_value_and_grad_batch_parallel(P[:1000], X[:1000], Y[:1000])  # prange
+    assert np.array_equal(parallel[0], values[:1000]) and np.array_equal(parallel[1], grads[:1000])
     for k in range(0, n, n // 500):
         value, grad = plain(list(params), list(X[k]), Y[k])
         assert ulps(values[k], value) <= 4

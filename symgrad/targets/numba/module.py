@@ -17,12 +17,13 @@ Assumes a verified, differentiated Function. What Numba needs that CPython does 
   a number's gradient `(n,)`, a list's `(n, len)`. A row is passed as a view where the body only reads the list
   (indexes, unpacks, takes its length) and copied into a list where the body reassigns it (`act = x`, then
   `act = new`: Numba types both alike). Where a list's gradient is built element by element (a module
-  specialized on lengths), the serial loop calls an inlined copy of the entry point returning it as a tuple, so
-  nothing is allocated per point, and stores its elements one by one (the MLP per sample: 660 -> 265 ns a point;
-  the stores unrolled, 336 -> 293 ns in another run). `..._batch_parallel` runs the
-  same loop with `prange` (each point only reads its arguments and writes its own row of the results, so the
-  iterations are independent) and calls the entry point itself (Numba's parallel pass fails on the inlined
-  copy); on a loaded two-core machine it measured slower than the plain loop, so it is not the default.
+  specialized on lengths), the loop calls a copy of the entry point returning it as a tuple, so nothing is
+  allocated per point, and stores its elements one by one (the MLP per sample: 660 -> 265 ns a point; the stores
+  unrolled, 336 -> 293 ns in another run; inlining the copy, which Numba's parallel pass refuses, gained
+  nothing more: 267 against 257 ns). `..._batch_parallel` runs the same loop with `prange` (each point only
+  reads its arguments and writes its own row of the results, so the iterations are independent); on a loaded
+  two-core machine it measured slower than the plain loop (545 against 268 ns a point), so it is not the
+  default.
 Guarantees: the module imports only `math` and `numba` (never symgrad, never NumPy by name); it is the Python
 target's text otherwise, so it is deterministic and readable with the same `# line N` comments, and each point
 computes the same operations in the same order as the Python target (Numba calls the same libm for `math`'s
@@ -239,9 +240,8 @@ def emit_module(fn: Function, *, bare: bool) -> str:
 def _kernel_text(fn: Function, bare: bool, taken: set, jit: str) -> tuple[str, str | None, dict[int, int]]:
     """Where a list parameter's gradient is built element by element (`pack`: a specialized module), the batch
     loop calls a copy of the entry points that returns that gradient as a tuple: a tuple is a value in
-    registers, where a list is allocated and freed at every point (that halved the MLP's batch time). The copy
-    is inlined into the loop (`inline="always"`). Returns (text, the copy's base name, the tuple's length for each
-    such parameter's index) or ("", None, {})."""
+    registers, where a list is allocated and freed at every point (that halved the MLP's batch time). Returns
+    (text, the copy's base name, the tuple's length for each such parameter's index) or ("", None, {})."""
     grads = set(fn.outs[1:])
     of = dict(zip(fn.outs[1:], fn.wrt, strict=True))
     lengths = {of[e.outs[0]]: len(e.args) for e in fn.body if e.op == "pack" and e.outs[0] in grads}
@@ -258,10 +258,7 @@ def _kernel_text(fn: Function, bare: bool, taken: set, jit: str) -> tuple[str, s
         start = text.index(f"\ndef {entry}(") + 1
         end = text.find("\n\n\n", start)
         function = text[start : end if end >= 0 else len(text)].rstrip("\n")
-        parts.append(
-            f"\n\n# {of} with the gradient's lists as tuples, for the batch loop (inlined there)\n"
-            f'@{jit}(inline="always")\n{function}\n'
-        )
+        parts.append(f"\n\n# {of} with the gradient's lists as tuples, for the batch loops\n@{jit}\n{function}\n")
     return "".join(parts), base, lengths
 
 
@@ -348,15 +345,14 @@ def _batch_text(
             f"{p.name}={row(i, p)}" if p.kind == "KEYWORD_ONLY" else row(i, p) for i, p in enumerate(fn.params)
         )
         lines.append(f"    for {k} in {prange if parallel else 'range'}({n}):")
-        # (Numba's parallel pass fails on the inlined copy: the prange loop calls the entry point itself)
-        called = entry if kernel is None or parallel else entry.replace(fn.name, kernel, 1)
+        called = entry if kernel is None else entry.replace(fn.name, kernel, 1)
         lines.append(f"        {result} = {called}({args})")
         gradient = f"{result}[1]" if with_value else result
         if with_value:
             lines.append(f"        {value}[{k}] = {result}[0]")
         for index, (i, name) in enumerate(zip(fn.wrt, grads, strict=True)):
             got = gradient + ("" if bare else f"[{index}]")
-            if i in lists and i in lengths and not parallel:  # a tuple of known length: one store per element
+            if i in lists and i in lengths:  # a tuple of known length: one store per element
                 lines.append(f"        {element} = {got}")
                 lines.extend(f"        {name}[{k}, {e}] = {element}[{e}]" for e in range(lengths[i]))
             elif i in lists:
