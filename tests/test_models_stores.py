@@ -103,3 +103,11 @@ def test_hvp_and_jvp_of_stores_match_sympy_and_finite_differences():
     tangent = ([1.0] * 8, [0.5] * 8)
     report = symgrad.check(symgrad.jvp(table.fresh(mc.accumulate_modulo)), ws, xs, tangent=tangent, fd=True)
     assert {"sympy", "mpmath-fd"} <= set(report.compared)
+
+
+def test_a_derivative_of_a_derivative_of_stores_matches_sympy_and_finite_differences():
+    # the outer grad differentiates the inner generated program, which itself stores (h[k] = ..., h_bar[k] = 0.0)
+    second = symgrad.grad(symgrad.grad(table.fresh(mc.one_parameter_stores)))
+    report = symgrad.check(second, 0.7, fd=True)
+    assert {"sympy", "mpmath-fd"} <= set(report.compared)
+    assert math.isclose(second(0.7), symgrad.hessian(table.fresh(mc.one_parameter_stores))(0.7), rel_tol=1e-12)
