@@ -40,7 +40,7 @@ class Layer:
     def __call__(self, x):
         out = []
         for w, b in zip(self.W, self.b, strict=True):
-            z = sum((wi * xi for wi, xi in zip(w, x)), b)  # noqa: B905 (as a learner writes it)
+            z = sum((wi * xi for wi, xi in zip(w, x)), b)  # noqa: B905
             out.append(tanh(z) if self.nonlin else z)
         return out
 
