@@ -19,8 +19,9 @@ import functools
 import inspect
 import threading
 
-from . import api, fence
+from . import api, derivative_arguments, fence
 from .api import GradFunction, export_text, resolve_wrt, shape_key
+from .arguments import key_shapes
 from .derivatives import Request
 from .errors import SymgradError, too_deep
 from .pipeline import Compiled, compile_chain
@@ -78,8 +79,9 @@ class Derivative:
             if found is None:
                 names = list(self._signature.parameters)
                 shapes = None
-                if key is not None:
-                    shapes = {names[i]: s for i, s in enumerate(key) if s is not None and i < len(names)}
+                if key is not None:  # arrays as the lists they become
+                    lowered = key_shapes(key)
+                    shapes = {names[i]: s for i, s in enumerate(lowered) if s is not None and i < len(names)}
                 try:
                     found = compile_chain(self.fun, self.chain, shapes, self.mode)
                 except SymgradError as exc:  # the message names the user's code: symgrad's frames are noise
@@ -119,10 +121,7 @@ class Derivative:
             self._split(args, kwargs)  # raises: the direction is missing
         key = shape_key(args, self.chain[0].wrt)
         if any(entry is not None and entry[0] in ("ndarray", "struct") for entry in key):
-            raise SymgradError(
-                f"{self.fun.__name__}: {self.kind} of objects, dicts, arrays or nested lists is not supported yet; "
-                "pass numbers and lists of numbers (grad and value_and_grad take structured arguments)"
-            )
+            return self._structured(key)(*args, **kwargs)
         if not self._needs_lengths:
             try:
                 general = self._entry(self._compiled(None))
@@ -135,6 +134,23 @@ class Derivative:
         if entry is None:
             entry = self._entries[key] = self._entry(self._compiled(key))
         return entry(*args, **kwargs)
+
+    def _structured(self, key):
+        """The entry point for arguments with structure (objects, dicts, nested lists, arrays): compiled for
+        their structure, as `grad` compiles them (`derivative_arguments`)."""
+        entry = self._entries.get(key)
+        if entry is None:
+            if len(self.chain) > 1:
+                raise SymgradError(
+                    f"{self.fun.__name__}: a derivative of a derivative of objects, dicts, arrays or nested lists is "
+                    "not supported yet; pass numbers and lists of numbers, or differentiate once (hessian, hvp, "
+                    "jvp and jacobian take structured arguments)"
+                )  # fmt: skip
+            last = self.chain[-1]
+            generated = self._entry(self._compiled(key))
+            entry = derivative_arguments.entry(generated, self.kind, key, last.wrt, last.bare, self._keyword)
+            self._entries[key] = entry
+        return entry
 
     # --- what users read -----------------------------------------------------------------------------------
 
