@@ -419,8 +419,14 @@ class Builder:
         self.eqns.append(Eqn((), op_name, atoms, self.loc))
 
     def __getattr__(self, name: str):
-        if name in OP_TABLE:
-            return lambda *args, **kw: self.emit(name, *args, **kw)
+        if name in OP_TABLE:  # a method per op, made at its first use for every builder (rules call them a lot)
+
+            def method(self, *args, **kw):
+                return self.emit(name, *args, **kw)
+
+            method.__name__ = name
+            setattr(Builder, name, method)
+            return getattr(self, name)
         raise AttributeError(name)
 
 
