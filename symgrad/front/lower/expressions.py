@@ -28,20 +28,21 @@ class Expressions:
     """Expressions to atoms (a mixin of the lowerer)."""
 
     def expr(self, frame: Frame, node: ast.expr):
-        if isinstance(node, ast.Constant):
-            return self._checked(frame, node, Const(node.value))
-        if isinstance(node, ast.Name):
+        kind = node.__class__  # the parser makes exact node classes: `is` tests, cheapest first
+        if kind is ast.Name:
             return self._name(frame, node)
+        if kind is ast.Constant:
+            return self._checked(frame, node, Const(node.value))
+        if kind is ast.BinOp or (kind is ast.UnaryOp and node.op.__class__ is not ast.Not):
+            return self._arithmetic(frame, node)
+        if kind is ast.Call:
+            return self.call(frame, node)
         if isinstance(node, ast.Attribute):
             return self.attribute(frame, node, self.expr(frame, node.value))
-        if _arithmetic(node):
-            return self._arithmetic(frame, node)
         if isinstance(node, ast.UnaryOp):  # `not`
             return self.emit(frame, node, "not", self.condition(frame, node.operand))
         if isinstance(node, ast.Tuple):
             return tuple(self.expr(frame, element) for element in node.elts)
-        if isinstance(node, ast.Call):
-            return self.call(frame, node)
         if isinstance(node, ast.Compare):
             return self.compare(frame, node, self.expr(frame, node.left), 0)
         if isinstance(node, ast.BoolOp):
@@ -77,13 +78,13 @@ class Expressions:
             if not operands_done:
                 if _arithmetic(node):
                     work.append((node, True))
-                    if isinstance(node, ast.BinOp):
+                    if node.__class__ is ast.BinOp:
                         work += ((node.right, False), (node.left, False))  # popped left first
                     else:
                         work.append((node.operand, False))
                 else:
                     values.append(self.expr(frame, node))
-            elif isinstance(node, ast.BinOp):
+            elif node.__class__ is ast.BinOp:
                 right = values.pop()
                 values.append(self._binop(frame, node, values.pop(), right))
             else:
@@ -177,7 +178,8 @@ class Expressions:
 
 def _arithmetic(node: ast.expr) -> bool:
     """A binary operator or a unary `-`/`+` (`not` is a condition)."""
-    return isinstance(node, ast.BinOp) or (isinstance(node, ast.UnaryOp) and not isinstance(node.op, ast.Not))
+    kind = node.__class__
+    return kind is ast.BinOp or (kind is ast.UnaryOp and node.op.__class__ is not ast.Not)
 
 
 def _number_tuple(obj):
