@@ -241,6 +241,25 @@ class SpecializedGradFunction(GradFunction):
                 self._specialized[key] = generated
             return self._specialized[key]
 
+    @property
+    def batch(self):
+        """target="numba": the loop over points of the module specialized on the lists' lengths, read off the
+        batch arrays (a list's argument is a 2-D array whose rows are the points' lists), compiled per lengths."""
+        if self._target != "numba":
+            return super().batch
+
+        def batch(*arrays):
+            key = tuple(("list", a.shape[1]) if getattr(a, "ndim", 1) == 2 else None for a in arrays)
+            compiled = compiled_for(self.fun, self._wrt, self._bare, key, self._target, self._reduce)
+            generated = compiled.value_and_grad if self._with_value else compiled.grad
+            namespace = getattr(generated, "py_func", generated).__globals__
+            name = f"{generated.__name__}_batch"
+            if name not in namespace:
+                raise SymgradError(f"{self.fun.__name__} has no batch entry point for these lengths")
+            return namespace[name](*arrays)
+
+        return batch
+
     def specialized(self, *args, **kwargs) -> Compiled:
         """The module compiled for the lengths of these arguments (`.source`, `.ir` on it)."""
         if kwargs:

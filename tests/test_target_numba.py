@@ -124,6 +124,20 @@ def test_list_parameters_and_the_reverse_loop():
         f.batch(rows, rows)
 
 
+def test_a_specialized_functions_batch_is_the_loop_of_the_module_for_the_rows_lengths():
+    special = symgrad.value_and_grad(poly, target="numba", specialize=True)
+    plain = symgrad.value_and_grad(poly)
+    rng = np.random.default_rng(2)
+    rows, xs = rng.uniform(-1.0, 1.0, (40, 4)), rng.uniform(-1.5, 1.5, 40)
+    values, (rows_bar, xs_bar) = special.batch(rows, xs)
+    for k in range(40):
+        want, (want_cs, want_x) = plain(list(rows[k]), xs[k])
+        assert ulps(values[k], want) <= 4 and ulps(xs_bar[k], want_x) <= 4
+        assert all(ulps(g, w) <= 4 for g, w in zip(rows_bar[k], want_cs, strict=True))
+    # the module it ran is the one specialized on length 4 (its batch loop is in that module's text)
+    assert "poly_value_and_grad_batch" in special.specialized(list(rows[0]), xs[0]).source
+
+
 SIZES = (3, 4, 4, 1)
 
 
