@@ -193,3 +193,12 @@ def test_blocks_nested_up_to_the_bounds_compile_for_every_derivative(tmp_path, b
     assert math.isclose(value, tape_value, rel_tol=1e-12) and math.isclose(gradient, tape_grad, rel_tol=1e-12)
     assert math.isclose(symgrad.grad(fun, mode="forward")(0.7), tape_grad, rel_tol=1e-12)
     assert symgrad.check(symgrad.hessian(fun), 0.7).ok
+
+
+def test_a_list_of_a_million_zeros_is_made_when_the_code_runs(tmp_path):
+    # `[0.0] * n` with a large constant n: made by the generated code, not spelled out by the compiler (it built
+    # the constant by repeated concatenation, quadratic in n, and never finished for 100,000,000)
+    text = "def f(x):\n    h = [0.0] * 1_000_000\n    h[999_999] = x * x\n    return h[999_999] + h[0] * x\n"
+    fun, _ = load(tmp_path, text)
+    for specialize in (False, True):
+        assert symgrad.value_and_grad(fun, specialize=specialize)(0.5) == (0.25, 1.0)

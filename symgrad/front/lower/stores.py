@@ -23,10 +23,12 @@ Guarantees:
 from __future__ import annotations
 
 import ast
+import itertools
 
 from ...ir import Const, Var
 from ...source import get_source
 from .frame import Frame
+from .specialize import UNROLL_BUDGET
 from .values import Elements, NotStatic, StaticList, describe, is_static, sequence_like
 
 
@@ -144,6 +146,9 @@ class Stores:
             if count is None or sequence_like(times):
                 raise frame.error(node, f"a list can be repeated by an int, not by {describe(times)}",
                                   "write [0.0] * 4, or [0.0] * n with n an int (a length, a count)")  # fmt: skip
+            size = _known_length(seq)
+            if count.value > MAX_REPEATS and (size is None or count.value * size > UNROLL_BUDGET):
+                return self._repeated(frame, node, seq, count)  # `[0.0] * 100_000`: made when the code runs
             parts = [seq] * max(count.value, 0)
         else:
             raise frame.error(node, f"`{ast.unparse(node)}`: only + and * apply to lists",
@@ -151,9 +156,9 @@ class Stores:
         statics = [p for p in parts if is_static(p) or (isinstance(p, Const) and isinstance(p.value, tuple))]
         if len(statics) == len(parts):
             if all(isinstance(p, Const) for p in parts):
-                return Const(sum((p.value for p in parts), ()))
+                return Const(tuple(itertools.chain.from_iterable(p.value for p in parts)))
             if all(type(p) is tuple for p in parts):
-                return sum(parts, ())
+                return tuple(itertools.chain.from_iterable(parts))
             if self.static:
                 items = []
                 for p in parts:
@@ -171,8 +176,9 @@ class Stores:
             self.for_eqn(frame, node, [], (Const(0), self.length(frame, node, seq), Const(1)), "i", body)
         return made
 
-    def _repeated(self, frame: Frame, node: ast.BinOp, seq, times: Var):
-        """`seq * n` for an int n known at run time: a list the function owns, appended to n times over."""
+    def _repeated(self, frame: Frame, node: ast.BinOp, seq, times):
+        """`seq * n` for an int n known at run time (or a large constant): a list the function owns, appended to
+        n times over."""
         if isinstance(seq, Const):
             items = [Const(v) for v in seq.value]
         elif is_static(seq):
@@ -214,3 +220,17 @@ class Stores:
         del eqns[k:]
         self.owned.discard(seq)
         return [eqn.args[1] for eqn in rest]
+
+
+# `[v] * n` with a constant n is made at compile time up to this many repetitions (or UNROLL_BUDGET elements);
+# past them, at run time: a list of 100,000,000 zeros is the generated code's to make, not the compiler's.
+MAX_REPEATS = 64
+
+
+def _known_length(seq) -> int | None:
+    """The length of a sequence known now (a constant tuple, a static list or display), else None."""
+    if isinstance(seq, Const) and isinstance(seq.value, tuple):
+        return len(seq.value)
+    if is_static(seq) or type(seq) is tuple:
+        return len(seq)
+    return None
