@@ -62,6 +62,9 @@ _NO_SOURCE_HINT = (
 # across files when only comments differ): a file edited later is not what runs until it is reloaded, and
 # reloading makes new code objects. A helper inlined at many calls is read once, not once per call.
 _parsed: dict[int, tuple] = {}
+# Only functions up to this many lines are kept: their ASTs are small (a 10,000-line function's is 35 MB, and is
+# read two or three times in all, while a helper inlined at many calls is short).
+MEMO_LINES = 400
 
 # inspect's test for the line a definition starts on (inspect.findsource, for code objects)
 _DEFINITION = re.compile(r"^(\s*def\s)|(\s*async\s+def\s)|(.*(?<!\w)lambda(:|\s))|^(\s*@)")
@@ -78,7 +81,8 @@ def get_source(fun) -> Source:
     found = _parsed.get(key)
     if found is None or found[0]() is not code:
         node, lines = _parse(fun, code, name)
-        _parsed[key] = (weakref.ref(code, lambda _, key=key: _parsed.pop(key, None)), node, lines)
+        if len(lines) <= MEMO_LINES:
+            _parsed[key] = (weakref.ref(code, lambda _, key=key: _parsed.pop(key, None)), node, lines)
     else:
         _, node, lines = found
     return Source(fun=fun, filename=code.co_filename, node=node, lines=lines)
