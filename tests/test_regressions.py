@@ -164,3 +164,10 @@ def test_nested_branches_on_one_condition_pair_their_tape_sites(tmp_path, x):
     want_value, want_grads = tape_value_and_grad(fun, *point)
     assert value[0] == pytest.approx(want_value, rel=1e-12)
     assert [g[0] for g in grads] == pytest.approx(want_grads, rel=1e-12, abs=1e-15)
+
+
+def test_an_int_element_of_a_list_the_function_stores_into_comes_back_a_float(tmp_path):
+    # a read of a list that stores change (read_at) may hold an int, as getitem may: the result is float()-ed
+    fun = load_function(tmp_path, "h = [0] * 3\nh[0] = x\nreturn h[1]", params=("x",))
+    value, gradient = symgrad.value_and_grad(fun)(0.5)
+    assert type(value) is float and value == 0.0 and gradient == 0.0

@@ -161,7 +161,7 @@ def maybe_int_vars(fn: Function) -> set[Var]:
                     for block in eqn.blocks:
                         maybe.update(block.params)
                 continue
-            if eqn.op in ("getitem", "unpack", "unpack_tuple"):
+            if eqn.op in ("getitem", "read_at", "unpack", "unpack_tuple"):
                 maybe.update(eqn.outs)  # an element of a list the caller passed: it may hold ints
                 continue
             # mask_pos(g, y) and the like are g (or -g) or 0.0: their type is g's; the others need every int.
