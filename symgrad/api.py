@@ -142,7 +142,9 @@ class GradFunction(functools.partial):
                     self._loaded = True
                     return generated(*args, **kwargs)
                 self._namespace.update(generated.__globals__)
-                stub.__code__ = generated.__code__
+                # a copy of the code object: CPython 3.11 specializes a code object's global lookups for one
+                # globals dict, and two decorated objects of one function sharing it re-specialize at each switch
+                stub.__code__ = generated.__code__.replace()
                 stub.__defaults__ = generated.__defaults__
                 stub.__kwdefaults__ = generated.__kwdefaults__
                 self._loaded = True
