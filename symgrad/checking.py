@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 
 from . import checking_higher
 from .api import value_and_grad
-from .comparing import agree, errors, time_per_call, to_float
-from .errors import CheckInconclusive, GradientMismatch, SymgradError
+from .comparing import agree, errors, fail, time_per_call, to_float
+from .errors import SymgradError
 from .higher import Derivative
 from .ops import PUBLIC_FUNCTIONS
 from .oracles import finite_differences, point_sympy
@@ -307,26 +307,11 @@ def check(fun, *args, rtol: float = 1e-9, atol: float = 1e-12, fd: bool = False,
             _compare_all(report, ref)
     if report.ok:
         return report
-    first = next((c for c in report.comparisons if not c.ok), None)
-    failed = next((r for r in references if r.applicable and r.problem), None)
-    if first is not None:
-        what = "the value" if first.quantity == "value" else f"d/d{first.quantity}"
-        message = (
-            f"{plain.__qualname__}: {what} is {first.compiled!r} compiled but {first.expected!r} by the "
-            f"{first.reference} reference (abs error {first.abs_error:.3g}, rel error {first.rel_error:.3g})"
-        )
-    elif failed is not None:
-        message = f"{plain.__qualname__}: the {failed.source} reference failed at this point: {failed.problem}"
-    else:
-        reasons = "; ".join(f"{r.source}: {r.problem}" for r in references)
-        error = CheckInconclusive(
-            f"{plain.__qualname__}: no reference could check the gradient at this point ({reasons})\n{report}"
-        )
-        error.report = report
-        raise error
-    error = GradientMismatch(message + "\n" + str(report))
-    error.report = report
-    raise error
+    fail(report, references, plain.__qualname__, "gradient", _quantity)
+
+
+def _quantity(quantity: str) -> str:
+    return "the value" if quantity == "value" else f"d/d{quantity}"
 
 
 def compare(fun, *args, budget: float = 0.2, **direction) -> Report:

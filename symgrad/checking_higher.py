@@ -36,8 +36,8 @@ import numbers
 from dataclasses import dataclass, field
 
 from .api import value_and_grad
-from .comparing import agree, errors, time_per_call, to_float
-from .errors import CheckInconclusive, GradientMismatch, SymgradError
+from .comparing import agree, errors, fail, time_per_call, to_float
+from .errors import SymgradError
 from .higher import DIRECTION_KEYWORD, Derivative
 from .ops import PUBLIC_FUNCTIONS
 from .oracles import finite_differences
@@ -650,26 +650,7 @@ def check(derivative: Derivative, *args, rtol: float = 1e-9, atol: float = 1e-12
         report.labels = tuple(f"[{k}]" for k in range(len(compiled)))
     if report.ok:
         return report
-    first = next((c for c in report.comparisons if not c.ok), None)
-    failed = next((r for r in references if r.applicable and r.problem), None)
-    name = _title(derivative)
-    if first is not None:
-        message = (
-            f"{name}: {first.quantity} is {first.compiled!r} compiled but {first.expected!r} by the "
-            f"{first.reference} reference (abs error {first.abs_error:.3g}, rel error {first.rel_error:.3g})"
-        )
-    elif failed is not None:
-        message = f"{name}: the {failed.source} reference failed at this point: {failed.problem}"
-    else:
-        reasons = "; ".join(f"{r.source}: {r.problem}" for r in references)
-        error = CheckInconclusive(
-            f"{name}: no reference could check the derivative at this point ({reasons})\n{report}"
-        )
-        error.report = report
-        raise error
-    error = GradientMismatch(message + "\n" + str(report))
-    error.report = report
-    raise error
+    fail(report, references, _title(derivative), "derivative")
 
 
 def compare(derivative: Derivative, *args, budget: float = 0.2, **direction) -> Report:

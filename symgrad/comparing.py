@@ -3,13 +3,16 @@
 Guarantees: `agree` is rtol/atol closeness relative to the reference, where nan agrees only with nan and an
 infinity only with itself; `errors` gives (absolute, relative) errors, infinite where the two disagree on a
 nan or an infinity; `to_float` turns an mpmath result into a float and refuses a complex one (a value that is
-not real there); `time_per_call` doubles the number of calls until they take `budget` seconds.
+not real there); `time_per_call` doubles the number of calls until they take `budget` seconds; `fail` raises
+the error for a report that is not ok, the same way for both checkers.
 """
 
 from __future__ import annotations
 
 import math
 import time
+
+from .errors import CheckInconclusive, GradientMismatch
 
 
 def agree(a: float, b: float, rtol: float, atol: float) -> bool:
@@ -50,3 +53,26 @@ def time_per_call(call, budget: float) -> float:
 
 
 __all__ = ["agree", "errors", "time_per_call", "to_float"]
+
+
+def fail(report, references, name: str, noun: str, quantity=str):
+    """Raise, for a `report` that is not ok: GradientMismatch at its first disagreement (`quantity` words what
+    disagrees), else at the first reference that failed at the point; CheckInconclusive where no reference
+    could compare at all (`noun`: what could not be checked). Both carry the report as `.report`."""
+    first = next((c for c in report.comparisons if not c.ok), None)
+    failed = next((r for r in references if r.applicable and r.problem), None)
+    if first is not None:
+        message = (
+            f"{name}: {quantity(first.quantity)} is {first.compiled!r} compiled but {first.expected!r} by the "
+            f"{first.reference} reference (abs error {first.abs_error:.3g}, rel error {first.rel_error:.3g})"
+        )
+    elif failed is not None:
+        message = f"{name}: the {failed.source} reference failed at this point: {failed.problem}"
+    else:
+        reasons = "; ".join(f"{r.source}: {r.problem}" for r in references)
+        error = CheckInconclusive(f"{name}: no reference could check the {noun} at this point ({reasons})\n{report}")
+        error.report = report
+        raise error
+    error = GradientMismatch(message + "\n" + str(report))
+    error.report = report
+    raise error

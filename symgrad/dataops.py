@@ -204,6 +204,8 @@ LISTS_OF_LISTS = (
 
 
 def _t_getitem(fw, b, eqn):
+    """`getitem`, and `read_at` (a read of a list that stores change): the tangent lists are read the same way,
+    at the same index."""
     b.eqns.append(eqn)
     seq, index = eqn.args
     if not fw.is_active(eqn.out):
@@ -213,7 +215,7 @@ def _t_getitem(fw, b, eqn):
     ts = []
     for k, t in enumerate(fw.tangent(seq)):
         since = len(b.eqns)
-        ts.append(None if t is None else fw.named(b, since, eqn.out, b.getitem(t, index), k))
+        ts.append(None if t is None else fw.named(b, since, eqn.out, b.emit(eqn.op, t, index), k))
     fw.set_tangents(eqn.out, ts)
 
 
@@ -251,21 +253,6 @@ def _t_accum_at(fw, b, eqn):
         for t, dv in zip(_list_tangents(fw, eqn, seq), fw.tangent(value), strict=True):
             if dv is not None:
                 b.effect("accum_at", t, index, dv)
-
-
-def _t_read_at(fw, b, eqn):
-    """A read of a list that stores change: the tangent lists are read at the same index, at the same point."""
-    b.eqns.append(eqn)
-    seq, index = eqn.args
-    if not fw.is_active(eqn.out):
-        return
-    if eqn.out.kind == "list":
-        fw.refuse(eqn, *LISTS_OF_LISTS)
-    ts = []
-    for k, t in enumerate(fw.tangent(seq)):
-        since = len(b.eqns)
-        ts.append(None if t is None else fw.named(b, since, eqn.out, b.emit("read_at", t, index), k))
-    fw.set_tangents(eqn.out, ts)
 
 
 def _t_store_at(fw, b, eqn):
@@ -383,7 +370,7 @@ TANGENTS = {
     "append": (_t_append, _into_first),
     "accum_at": (_t_accum_at, _into_first),
     "store_at": (_t_store_at, _into_first),
-    "read_at": (_t_read_at, _from_first),
+    "read_at": (_t_getitem, _from_first),
     "pop": (_t_pop, _from_first),
     "push": (_t_push, _no_activity),
     "restore": (_t_restore, _restored),
