@@ -7,9 +7,9 @@ Assumes the compiled module was lowered with `key_shapes(key, names)` (see `fron
   (not element by element); `("struct", spec)` (`structure.spec_of`) for an object, a dict, a nested list or
   tuple that is differentiated, or a 2-D array that is differentiated: the compiled code receives the tuple of
   its float leaves. Exact types only: a list subclass is not a list;
-- `entry(generated, key, ...)` calls the generated function with those conversions, and rebuilds each
-  gradient in its parameter's structure (`structure.rebuild`; an ndarray's is a float64 ndarray of its shape);
-  the caller's values are only read.
+- `entry(generated, key, ...)` calls the generated function with those conversions (`converter`), and rebuilds
+  each gradient in its parameter's structure (`shaper`, with `structure.rebuild`; an ndarray's is a float64
+  ndarray of its shape); the caller's values are only read.
 """
 
 from __future__ import annotations
@@ -108,15 +108,12 @@ def entry(generated, key, wrt: tuple, bare: bool, with_value: bool):
     return call
 
 
-def _walking_entry(generated, key, wrt: tuple, bare: bool, with_value: bool):
+def converter(key):
+    """What turns a call's arguments into those the module compiled for `key` takes: an object's, a dict's or a
+    nested list's float leaves as a tuple (depth-first), an array as the (nested) list `.tolist()` gives."""
     flat = [(i, e[1]) for i, e in enumerate(key) if e is not None and e[0] == "struct"]
     arrays = [i for i, e in enumerate(key) if e is not None and e[0] == "ndarray"]
-    rebuilds = []
-    for position, i in enumerate(wrt):
-        e = key[i] if i < len(key) else None
-        if e is not None and e[0] in ("struct", "ndarray"):
-            rebuilds.append((position, ("array", e[1]) if e[0] == "ndarray" else e[1], e[0] == "ndarray"))
-    leaves, rebuild = structure.leaves, structure.rebuild
+    leaves = structure.leaves
 
     def convert(args):
         args = list(args)
@@ -125,6 +122,21 @@ def _walking_entry(generated, key, wrt: tuple, bare: bool, with_value: bool):
         for i in arrays:
             args[i] = args[i].tolist()
         return args
+
+    return convert
+
+
+def shaper(key, wrt: tuple, bare: bool):
+    """What puts a gradient computed by the module for `key` back into its parameters' structure (an array's
+    as a float64 array of its shape), or None where no differentiated parameter has one."""
+    rebuilds = []
+    for position, i in enumerate(wrt):
+        e = key[i] if i < len(key) else None
+        if e is not None and e[0] in ("struct", "ndarray"):
+            rebuilds.append((position, ("array", e[1]) if e[0] == "ndarray" else e[1], e[0] == "ndarray"))
+    if not rebuilds:
+        return None
+    rebuild = structure.rebuild
 
     def shaped(gradient):
         if bare:
@@ -136,7 +148,12 @@ def _walking_entry(generated, key, wrt: tuple, bare: bool, with_value: bool):
             gradient[position] = rebuild(spec, _flat(g) if listed else g)[0]
         return tuple(gradient)
 
-    if not rebuilds:
+    return shaped
+
+
+def _walking_entry(generated, key, wrt: tuple, bare: bool, with_value: bool):
+    convert, shaped = converter(key), shaper(key, wrt, bare)
+    if shaped is None:
         return lambda *args: generated(*convert(args))
     if with_value:
 
