@@ -124,11 +124,14 @@ class GradFunction(functools.partial):
     @property
     def batch(self):
         """target="numba": the entry point that loops over points in compiled code (each argument a 1-D array)."""
-        generated = self.compiled.value_and_grad if self._with_value else self.compiled.grad
+        return self._batch_entry(self.compiled, f"for target={self._target!r}")
+
+    def _batch_entry(self, compiled, where: str):
+        generated = compiled.value_and_grad if self._with_value else compiled.grad
         namespace = getattr(generated, "py_func", generated).__globals__  # a Numba dispatcher wraps py_func
         name = f"{generated.__name__}_batch"
         if name not in namespace:
-            raise SymgradError(f"{self.fun.__name__} has no batch entry point for target={self._target!r}")
+            raise SymgradError(f"{self.fun.__name__} has no batch entry point {where}")
         return namespace[name]
 
     def _first_call(self, *args, **kwargs):
@@ -253,12 +256,7 @@ class SpecializedGradFunction(GradFunction):
         def batch(*arrays):
             key = tuple(("list", a.shape[1]) if getattr(a, "ndim", 1) == 2 else None for a in arrays)
             compiled = compiled_for(self.fun, self._wrt, self._bare, key, self._target, self._reduce)
-            generated = compiled.value_and_grad if self._with_value else compiled.grad
-            namespace = getattr(generated, "py_func", generated).__globals__
-            name = f"{generated.__name__}_batch"
-            if name not in namespace:
-                raise SymgradError(f"{self.fun.__name__} has no batch entry point for these lengths")
-            return namespace[name](*arrays)
+            return self._batch_entry(compiled, "for these lengths")(*arrays)
 
         return batch
 
