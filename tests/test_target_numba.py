@@ -12,6 +12,7 @@ import sys
 
 import numpy as np
 import pytest
+from batch_cases import sample_loss  # the 3-4-4-1 MLP's loss on one sample
 
 import symgrad
 from symgrad import tanh
@@ -136,26 +137,6 @@ def test_a_specialized_functions_batch_is_the_loop_of_the_module_for_the_rows_le
         assert all(ulps(g, w) <= 4 for g, w in zip(rows_bar[k], want_cs, strict=True))
     # the module it ran is the one specialized on length 4 (its batch loop is in that module's text)
     assert "poly_value_and_grad_batch" in special.specialized(list(rows[0]), xs[0]).source
-
-
-SIZES = (3, 4, 4, 1)
-
-
-def sample_loss(params, x, y):
-    """The 3-4-4-1 tanh MLP's squared error on one sample (benchmarks/batch.py's loss)."""
-    act = x
-    k = 0
-    for layer in range(len(SIZES) - 1):
-        n_in = SIZES[layer]
-        new = []
-        for _ in range(SIZES[layer + 1]):
-            z = params[k + n_in]
-            for i in range(n_in):
-                z = z + params[k + i] * act[i]
-            k = k + n_in + 1
-            new.append(tanh(z))
-        act = new
-    return (act[0] - y) ** 2
 
 
 def test_mlp_per_sample_batch_over_100000_samples(tmp_path):

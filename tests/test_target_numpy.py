@@ -14,6 +14,7 @@ import warnings
 
 import numpy as np
 import pytest
+from batch_cases import sample_loss  # the 3-4-4-1 MLP's loss on one sample
 
 import symgrad
 from symgrad import tanh
@@ -199,23 +200,6 @@ def test_broadcasting_and_reduce_sum():
     assert_close(b_sum, want_b, 1e-12)
     assert y_sum.shape == (50,)
     assert_close(y_sum, want_y, 1e-12)
-
-
-def sample_loss(params, x, y):
-    """benchmarks/mlp.py's loss for one sample: the 3-4-4-1 tanh MLP, squared error."""
-    act = x
-    k = 0
-    for layer in range(len(mlp.SIZES) - 1):
-        n_in = mlp.SIZES[layer]
-        new = []
-        for _ in range(mlp.SIZES[layer + 1]):
-            z = params[k + n_in]
-            for i in range(n_in):
-                z = z + params[k + i] * act[i]
-            k = k + n_in + 1
-            new.append(tanh(z))
-        act = new
-    return (act[0] - y) ** 2
 
 
 def test_mlp_per_sample_loss_matches_hand_written_backprop():
