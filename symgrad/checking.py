@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 from . import checking_higher
 from .api import value_and_grad
-from .comparing import agree, errors, fail, time_per_call, to_float
+from .comparing import Verdict, agree, errors, fail, time_per_call, to_float
 from .errors import SymgradError
 from .higher import Derivative
 from .ops import PUBLIC_FUNCTIONS
@@ -63,7 +63,7 @@ class Comparison:
 
 
 @dataclass
-class Report:
+class Report(Verdict):
     function: str
     point: tuple
     params: tuple[str, ...]
@@ -83,21 +83,6 @@ class Report:
         return tuple(
             ref.source for ref in self.references if sum(c.reference == ref.source for c in self.comparisons) == wanted
         )
-
-    @property
-    def ok(self) -> bool:
-        """No reference disagrees or failed at the point, and at least one compared everything."""
-        failed_refs = [r for r in self.references if r.applicable and r.problem]
-        return bool(self.compared) and not failed_refs and all(c.ok for c in self.comparisons)
-
-    def max_errors(self) -> dict[str, tuple[float, float]]:
-        """Per reference: (max abs error, max rel error) over the value and every gradient entry."""
-        out = {}
-        for ref in self.references:
-            rows = [c for c in self.comparisons if c.reference == ref.source]
-            if rows:
-                out[ref.source] = (max(c.abs_error for c in rows), max(c.rel_error for c in rows))
-        return out
 
     def __str__(self) -> str:
         names = self.point_names or self.params

@@ -36,7 +36,7 @@ import numbers
 from dataclasses import dataclass, field
 
 from .api import value_and_grad
-from .comparing import agree, errors, fail, time_per_call, to_float
+from .comparing import Verdict, agree, errors, fail, time_per_call, to_float
 from .errors import SymgradError
 from .higher import DIRECTION_KEYWORD, Derivative
 from .ops import PUBLIC_FUNCTIONS
@@ -81,7 +81,7 @@ class Entry:
 
 
 @dataclass
-class Report:
+class Report(Verdict):
     """What a derivative check compared: one row per scalar of the compiled result (`labels`)."""
 
     function: str
@@ -105,19 +105,6 @@ class Report:
         for c in self.comparisons:
             counts[c.reference] = counts.get(c.reference, 0) + 1
         return tuple(r.source for r in self.references if counts.get(r.source, -1) == wanted)
-
-    @property
-    def ok(self) -> bool:
-        failed = [r for r in self.references if r.applicable and r.problem]
-        return bool(self.compared) and not failed and all(c.ok for c in self.comparisons)
-
-    def max_errors(self) -> dict[str, tuple[float, float]]:
-        out = {}
-        for ref in self.references:
-            rows = [c for c in self.comparisons if c.reference == ref.source]
-            if rows:
-                out[ref.source] = (max(c.abs_error for c in rows), max(c.rel_error for c in rows))
-        return out
 
     def __str__(self) -> str:
         point = ", ".join(f"{p}={v!r}" for p, v in zip(self.point_names, self.point, strict=False))

@@ -4,7 +4,7 @@ Guarantees: `agree` is rtol/atol closeness relative to the reference, where nan 
 infinity only with itself; `errors` gives (absolute, relative) errors, infinite where the two disagree on a
 nan or an infinity; `to_float` turns an mpmath result into a float and refuses a complex one (a value that is
 not real there); `time_per_call` doubles the number of calls until they take `budget` seconds; `fail` raises
-the error for a report that is not ok, the same way for both checkers.
+the error for a report that is not ok, and `Verdict` says whether it is, the same way for both checkers.
 """
 
 from __future__ import annotations
@@ -53,6 +53,26 @@ def time_per_call(call, budget: float) -> float:
 
 
 __all__ = ["agree", "errors", "time_per_call", "to_float"]
+
+
+class Verdict:
+    """What both checkers' reports share: the verdict from their `references`, `comparisons` and `compared`
+    (the references that compared every entry)."""
+
+    @property
+    def ok(self) -> bool:
+        """No reference disagrees or failed at the point, and at least one compared everything."""
+        failed_refs = [r for r in self.references if r.applicable and r.problem]
+        return bool(self.compared) and not failed_refs and all(c.ok for c in self.comparisons)
+
+    def max_errors(self) -> dict[str, tuple[float, float]]:
+        """Per reference: (max abs error, max rel error) over every entry compared."""
+        out = {}
+        for ref in self.references:
+            rows = [c for c in self.comparisons if c.reference == ref.source]
+            if rows:
+                out[ref.source] = (max(c.abs_error for c in rows), max(c.rel_error for c in rows))
+        return out
 
 
 def fail(report, references, name: str, noun: str, quantity=str):
