@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 from . import checking_higher
 from .api import value_and_grad
-from .comparing import Verdict, agree, errors, fail, time_per_call, to_float
+from .comparing import Comparison, Verdict, agree, errors, fail, time_per_call, to_float
 from .errors import SymgradError
 from .higher import Derivative
 from .ops import PUBLIC_FUNCTIONS
@@ -49,17 +49,6 @@ class Result:
     problem: str = ""  # why the reference could not produce numbers
     applicable: bool = True
     seconds_per_call: float | None = None
-
-
-@dataclass
-class Comparison:
-    reference: str
-    quantity: str  # "value" or the parameter's name
-    compiled: float
-    expected: float
-    abs_error: float
-    rel_error: float
-    ok: bool
 
 
 @dataclass

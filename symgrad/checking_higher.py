@@ -36,7 +36,7 @@ import numbers
 from dataclasses import dataclass, field
 
 from .api import value_and_grad
-from .comparing import Verdict, agree, errors, fail, time_per_call, to_float
+from .comparing import Comparison, Verdict, agree, errors, fail, time_per_call, to_float
 from .errors import SymgradError
 from .higher import DIRECTION_KEYWORD, Derivative
 from .ops import PUBLIC_FUNCTIONS
@@ -70,17 +70,6 @@ class Reference:
 
 
 @dataclass
-class Entry:
-    reference: str
-    quantity: str
-    compiled: float
-    expected: float
-    abs_error: float
-    rel_error: float
-    ok: bool
-
-
-@dataclass
 class Report(Verdict):
     """What a derivative check compared: one row per scalar of the compiled result (`labels`)."""
 
@@ -92,7 +81,7 @@ class Report(Verdict):
     references: list[Reference]
     rtol: float
     atol: float
-    comparisons: list[Entry] = field(default_factory=list)
+    comparisons: list[Comparison] = field(default_factory=list)
     kind: str = "check"
     direction: object = None
     seconds_per_call: float | None = None
@@ -608,7 +597,7 @@ def _compare_all(report: Report, ref: Reference) -> None:
     ref.rtol, ref.atol = rtol, atol
     for label, got, expected in zip(report.labels, report.compiled, ref.values, strict=True):
         abs_error, rel_error = errors(got, expected)
-        report.comparisons.append(Entry(ref.source, label, got, expected, abs_error, rel_error,
+        report.comparisons.append(Comparison(ref.source, label, got, expected, abs_error, rel_error,
                                         agree(got, expected, rtol, atol)))  # fmt: skip
 
 

@@ -3,14 +3,16 @@
 Guarantees: `agree` is rtol/atol closeness relative to the reference, where nan agrees only with nan and an
 infinity only with itself; `errors` gives (absolute, relative) errors, infinite where the two disagree on a
 nan or an infinity; `to_float` turns an mpmath result into a float and refuses a complex one (a value that is
-not real there); `time_per_call` doubles the number of calls until they take `budget` seconds; `fail` raises
-the error for a report that is not ok, and `Verdict` says whether it is, the same way for both checkers.
+not real there); `time_per_call` doubles the number of calls until they take `budget` seconds. `Comparison` is
+one number beside a reference's, `Verdict` says whether a report is ok, and `fail` raises the error for one
+that is not, the same way for both checkers.
 """
 
 from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass
 
 from .errors import CheckInconclusive, GradientMismatch
 
@@ -53,6 +55,19 @@ def time_per_call(call, budget: float) -> float:
 
 
 __all__ = ["agree", "errors", "time_per_call", "to_float"]
+
+
+@dataclass
+class Comparison:
+    """One number of the compiled result beside a reference's."""
+
+    reference: str
+    quantity: str  # what it is: "value", a parameter's name (`check`), an entry's label (`d2f/dxdy`)
+    compiled: float
+    expected: float
+    abs_error: float
+    rel_error: float
+    ok: bool
 
 
 class Verdict:
