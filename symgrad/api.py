@@ -289,10 +289,6 @@ class StructuredModule:
     def ir(self):
         return self._compiled.ir
 
-    @property
-    def forward_ir(self):
-        return self._compiled.forward_ir
-
 
 class OnDemandGradFunction(SpecializedGradFunction):
     """`grad(f)` without `specialize=True`: the general module (swapped in at the first call, as `GradFunction`

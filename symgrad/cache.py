@@ -328,10 +328,6 @@ class CachedModule:
     def ir(self):
         return self._compiled.ir
 
-    @property
-    def forward_ir(self):
-        return self._compiled.forward_ir
-
 
 def compile_cached(fun, wrt: tuple[int, ...], *, bare: bool, shapes: dict | None = None, target="python", reduce=None):
     """`pipeline.compile_function`, through the persistent cache when it is on and the function can be keyed."""

@@ -25,7 +25,6 @@ from .targets.python import emit_entry, emit_module
 
 @dataclass(frozen=True)
 class Compiled:
-    forward_ir: Function  # the lowered function, before differentiation
     ir: Function  # the optimized value-and-gradient IR
     source: str  # the generated module's text
     filename: str  # the pseudo-filename it was compiled under
@@ -76,8 +75,8 @@ def emit(fn: Function, *, bare: bool, target: str = "python", reduce: str | None
 
 
 def _compile(fun, wrt, *, bare: bool, optimized: bool, shapes: dict | None, target: str, reduce) -> Compiled:
-    lowered = lower(fun, shapes, wrt)
-    differentiated = reverse(lowered, wrt)
+    differentiated = reverse(lower(fun, shapes, wrt), wrt)  # (the lowered IR is not kept: it would stay
+    # alive through Python's compile() below, the peak of memory, for nothing)
     if optimized:
         differentiated = optimize(differentiated)
     text = emit(differentiated, bare=bare, target=target, reduce=reduce)
@@ -87,7 +86,6 @@ def _compile(fun, wrt, *, bare: bool, optimized: bool, shapes: dict | None, targ
     namespace = loader.load(text, filename, code)
     name = differentiated.name
     return Compiled(
-        forward_ir=lowered,
         ir=differentiated,
         source=text,
         filename=filename,
@@ -173,7 +171,7 @@ def _compile_chain(fun, chain, shapes, mode):
     namespace = loader.load(text, filename, code)
     if built.entry in GRADIENTS:
         return Compiled(
-            forward_ir=fn, ir=fn, source=text, filename=filename, value_and_grad=namespace[f"{fn.name}_value_and_grad"],
+            ir=fn, source=text, filename=filename, value_and_grad=namespace[f"{fn.name}_value_and_grad"],
             grad=namespace[f"{fn.name}_grad"], code=code,
         )  # fmt: skip
     return CompiledEntry(fn, text, filename, namespace[f"{fn.name}_{built.entry}"], built.layout)
