@@ -55,26 +55,37 @@ def traced_locals(function, *args) -> dict[str, float]:
 
 
 def side_by_side(source: str, function, point: dict[str, float], tape_grads: dict[str, float]) -> list[str]:
-    """The generated function's lines, each assignment with the value it computed at `point`; the lines whose
-    variable the function returns as a gradient also show the tape engine's grad of that parameter."""
+    """The generated function's lines, each assignment with the value it computed at `point`; the lines that
+    give a parameter's gradient (an assignment the function returns, or a row of its return) also show the
+    tape engine's grad of that parameter."""
     values = traced_locals(function, *point.values())
+    _, gradients = function(*point.values())
     tree = ast.parse(source)
     node = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == function.__name__)
     returned = node.body[-1].value.elts[1].elts  # return value, (grad, grad, ...)
-    gradient_of = {name.id: param for name, param in zip(returned, point, strict=True)}
+    gradient_of, row_of = {}, {}  # a returned name -> its parameter; a return row's line -> (parameter, value)
+    for element, param, gradient in zip(returned, point, gradients, strict=True):
+        if isinstance(element, ast.Name):
+            gradient_of[element.id] = param
+        else:
+            row_of[element.lineno] = (param, gradient)
     lines = source.splitlines()[node.lineno - 1 : node.end_lineno]
     targets = [
         line.split(" = ")[0].strip() if " = " in line and not line.lstrip().startswith("#") else None for line in lines
     ]
-    width = max(len(line) for line, target in zip(lines, targets, strict=True) if target) + 2
+    rows = [node.lineno + i in row_of for i in range(len(lines))]
+    width = max(len(line) for line, target, row in zip(lines, targets, rows, strict=True) if target or row) + 2
     out = [f"{'generated code':{width}}{'# value at the point':24}tape engine (symgrad.Value)"]
-    for line, target in zip(lines, targets, strict=True):
+    for number, (line, target) in enumerate(zip(lines, targets, strict=True), start=node.lineno):
         if target in values:
             row = f"{line:{width}}# {values[target]!r:<22}"
             if target in gradient_of:
                 param = gradient_of[target]
                 row += f"{param}.grad = {tape_grads[param]!r}"
             out.append(row.rstrip())
+        elif number in row_of:
+            param, gradient = row_of[number]
+            out.append(f"{line:{width}}# {gradient!r:<22}{param}.grad = {tape_grads[param]!r}")
         else:
             out.append(line)
     return out

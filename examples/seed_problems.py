@@ -41,15 +41,16 @@ PROBLEMS = [
 
 
 def reverse_sweep(source: str, name: str) -> list[str]:
-    """The lines of the generated `<name>_value_and_grad` from `# reverse sweep` to its return."""
+    """The lines of the generated `<name>_value_and_grad` from `# reverse sweep` to the end of its return."""
     lines = source.splitlines()
     start = lines.index(next(line for line in lines if line.startswith(f"def {name}_value_and_grad(")))
     body = lines[start + 1 :]
-    end = next(i for i, line in enumerate(body) if line.strip().startswith("return "))
-    sweep = body[: end + 1]
-    marker = next((i for i, line in enumerate(sweep) if line.strip() == "# reverse sweep"), None)
+    body = body[: next((i for i, line in enumerate(body) if not line.strip()), len(body))]  # to the blank line
+    marker = next((i for i, line in enumerate(body) if line.strip() == "# reverse sweep"), None)
     # No marker: every gradient is a constant or a parameter, so there is no sweep to write out.
-    return [line.strip() for line in (sweep[marker + 1 :] if marker is not None else sweep[-1:])]
+    returns = next(i for i, line in enumerate(body) if line.strip().startswith("return "))
+    first = marker + 1 if marker is not None else returns
+    return [line[4:] for line in body[first:]]
 
 
 def main() -> int:
@@ -59,7 +60,7 @@ def main() -> int:
         params = g.wrt
         print(f"problem {number}: {title} at {', '.join(f'{p} = {v:g}' for p, v in zip(params, point, strict=True))}")
         sweep = reverse_sweep(g.source, fun.__name__)
-        if len(sweep) == 1:
+        if sweep[0].startswith("return "):
             print("  generated reverse sweep: none needed, every partial is a parameter or a constant:")
         else:
             print("  generated reverse sweep:")

@@ -44,7 +44,7 @@ def test_seed_problems_answers_and_sweeps():
     assert "problem 2: f(x) = (x^2)^3 at x = 2" in out
     # The reverse sweep is the generated code's, in the user's names: x_bar for (x^2)^3, 2*x for x^2.
     problem2 = out.split("problem 2:")[1].split("problem 3:")[0]
-    assert "x_bar = " in problem2 and "# line " in problem2
+    assert "  # x_bar\n" in problem2 and "# line " in problem2  # (x's gradient, printed in the return)
     assert "2.0 * x" in out.split("problem 2:")[0]
     assert out.rstrip().endswith("all four answers check")
 
@@ -64,7 +64,7 @@ def test_neuron_compiled_beside_the_tape():
     for key, value in expected.items():
         assert math.isclose(rows[key][0], value, rel_tol=1e-12, abs_tol=1e-15), key
     # The generated lines are printed with their values and the tape's grad beside the returned gradients.
-    assert re.search(r"x1_bar = \S+ \* w1\s+# -1\.4999999999999\d*\s+x1\.grad = -1\.4999999999999", out)
+    assert re.search(r"\S+ \* w1,  # x1_bar\s+# -1\.4999999999999\d*\s+x1\.grad = -1\.4999999999999", out)
     assert "OK: the generated code and the tape engine agree" in out
 
 

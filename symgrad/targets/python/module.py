@@ -14,7 +14,8 @@ Guarantees:
   (`math_tanh`);
 - a temporary used once is printed inline in its single use, so lines read like the user's expressions
   (`x_1 = tanh(x * w1 + 0.5)`; its adjoint, if printed, is a plain temporary); the user's variables and their
-  adjoints (`x_bar`) keep their lines;
+  adjoints (`x_bar`) keep their lines, except a gradient read by nothing but the return: in a straight-line body
+  it is printed in the return itself, one row per gradient, each named in a comment (`t0 * w1,  # x1_bar`);
 - `# line N: <source>` comments map statements back to the user's code; the text is byte-identical for the
   same input (no ids, hashes or set orders reach it);
 - results are floats even for int arguments: outputs that could be ints (computed by + - * ** from int
@@ -49,16 +50,17 @@ def _local_user_names(fn: Function, eqns) -> frozenset[str]:
     return frozenset(names)
 
 
-def _printer(fn: Function, maybe_int) -> tuple[object, ModuleNames]:
+def _printer(fn: Function, maybe_int, inline_gradients: bool = False) -> tuple[object, ModuleNames]:
     eqns = _equations(fn)
     module_names = ModuleNames(_local_user_names(fn, eqns))
-    return body_printer(fn, maybe_int, module_names, eqns), module_names
+    return body_printer(fn, maybe_int, module_names, eqns, inline_gradients), module_names
 
 
-def body_printer(fn: Function, maybe_int, module_names: ModuleNames, eqns=None):
+def body_printer(fn: Function, maybe_int, module_names: ModuleNames, eqns=None, inline_gradients: bool = False):
     """The body printer for `fn`, with every module-level name it needs (imports, helpers) chosen in
     `module_names` first, so no local can take one (a pasted primitive shares its module's names). `eqns`:
-    every equation of `fn` (`_equations`), if known."""
+    every equation of `fn` (`_equations`), if known; `inline_gradients`: the gradients (`fn.outs[1:]`) are
+    returned in that order, and those read by nothing else may be printed in the return itself."""
     # Every module-level name is chosen before any local is named, so the two can never meet. Each op's names
     # are chosen at its first equation, in program order (as choosing them at every equation would: once chosen,
     # a name stays).
@@ -79,7 +81,7 @@ def body_printer(fn: Function, maybe_int, module_names: ModuleNames, eqns=None):
         module_names.imported("builtins", "float")
     if any(op not in REGISTRY for op in ops):  # blocks or data ops
         return BlockPrinter(fn, module_names)
-    return BodyPrinter(fn, module_names)
+    return BodyPrinter(fn, module_names, inline_gradients)
 
 
 def emit_module(fn: Function, *, bare: bool) -> str:
@@ -87,17 +89,26 @@ def emit_module(fn: Function, *, bare: bool) -> str:
         raise ValueError("emit_module needs a differentiated Function")
     value, *grads = fn.outs
     maybe_int = maybe_int_vars(fn)
-    printer, module_names = _printer(fn, maybe_int)
+    printer, module_names = _printer(fn, maybe_int, inline_gradients=True)
     body_lines = printer.lines()
     value_text = printer.output(value, maybe_int)
     grad_texts = [printer.output(g, maybe_int) for g in grads]
-    if bare:
+    wrt_names = [fn.params[i].name for i in fn.wrt]
+    if printer.returned:  # gradients printed in the return: one per line, each named as its line would be
+        labels = [printer.labels.get(g, f"{name}_bar") for g, name in zip(grads, wrt_names, strict=True)]
+        notes = [f"  # {label}" if text != label else "" for text, label in zip(grad_texts, labels, strict=True)]
+        if bare:
+            gradient = grad_texts[0] + notes[0]
+        else:
+            rows = "".join(f"        {text},{note}\n" for text, note in zip(grad_texts, notes, strict=True))
+            gradient = f"(\n{rows}    )"
+    elif bare:
         gradient = grad_texts[0]
     elif len(grad_texts) == 1:
         gradient = f"({grad_texts[0]},)"
     else:
         gradient = "(" + ", ".join(grad_texts) + ")"
-    wrt_names = [fn.params[i].name for i in fn.wrt]
+
     body = "\n".join(body_lines) if body_lines else "    pass"
     if len(body_lines) <= REPEAT_BODY_LIMIT:
         g_body = f"{body}\n    return {gradient}"  # one straight-line function per entry point: no extra call
