@@ -96,7 +96,11 @@ def emit_module(fn: Function, *, bare: bool) -> str:
     wrt_names = [fn.params[i].name for i in fn.wrt]
     if printer.returned:  # gradients printed in the return: one per line, each named as its line would be
         labels = [printer.labels.get(g, f"{name}_bar") for g, name in zip(grads, wrt_names, strict=True)]
-        notes = [f"  # {label}" if text != label else "" for text, label in zip(grad_texts, labels, strict=True)]
+        named = printer.namer.names  # a gradient printed under its own name needs no comment
+        notes = [
+            "" if isinstance(g, Var) and named.get(g) == label else f"  # {label}"
+            for g, label in zip(grads, labels, strict=True)
+        ]
         if bare:
             gradient = grad_texts[0] + notes[0]
         else:

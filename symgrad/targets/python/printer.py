@@ -344,8 +344,21 @@ class BodyPrinter:
             and not uses.get(g)
             and len(defining[g].outs) == 1
         ]
+        # Only the last statements move: then nothing runs between them and the return, so no value they read
+        # lives longer, and names stay reused (moving every `w_i_bar` of B5's 50-step chain kept its 50 running
+        # temporaries alive to the end: 1.01x -> 1.04x the hand-written reference).
+        candidates, moved = set(moved), []
+        for eqn in reversed(body):
+            out = eqn.outs[0] if eqn.outs else None
+            if out in inlined:
+                continue
+            if out not in candidates:
+                break
+            moved.append(out)
         if not moved:
             return frozenset()
+        order = {g: k for k, g in enumerate(self.fn.outs)}
+        moved.sort(key=order.__getitem__)  # in the order the return runs them
         if all(eqn.op in _CANNOT_RAISE for eqn in body):
             return frozenset(moved)
         position = {eqn.outs[0]: i for i, eqn in enumerate(body) if eqn.outs}
