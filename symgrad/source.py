@@ -100,9 +100,14 @@ def _source_lines(fun, code) -> tuple[list[str], int]:
         return inspect.getsourcelines(code)  # its error says why there is no source
     while start > 0 and not _DEFINITION.match(lines[start]):
         start -= 1
-    last = _last_line(code)
-    if last is not None and last > start and fun.__name__ != "<lambda>" and _ends_at(lines, start, last):
-        return lines[start:last], start + 1
+    if fun.__name__ != "<lambda>":
+        # the last line with code first (cheap: a range per line), then the end of the last statement (an
+        # instruction's end position each, six times as long on a long function: a closing bracket on a line of
+        # its own has no code)
+        for last_line in (_last_code_line, _last_line):
+            last = last_line(code)
+            if last is not None and last > start and _ends_at(lines, start, last):
+                return lines[start:last], start + 1
     return inspect.getblock(lines[start:]), start + 1  # tokenizes the rest of the definition to find its end
 
 
@@ -126,6 +131,20 @@ def _last_line(code) -> int | None:
     for _, end, *_ in _positions(code):
         if end is not None and (last is None or end > last):
             last = end
+    return last
+
+
+def _last_code_line(code) -> int | None:
+    """The last line on which the function's code (its nested code objects included) has an instruction."""
+    last = None
+    for _, _, line in code.co_lines():
+        if line is not None and (last is None or line > last):
+            last = line
+    for const in code.co_consts:
+        if hasattr(const, "co_lines"):
+            inner = _last_code_line(const)
+            if inner is not None and (last is None or inner > last):
+                last = inner
     return last
 
 
