@@ -85,3 +85,14 @@ def test_an_adjoint_of_a_merged_away_primal_prints_as_a_temporary():
     x, t, gone = Var("x", user=True), Var(), Var()
     namer = Namer(defined={x, t})
     assert [namer.name(v) for v in (x, t, Var(primal=gone), Var(primal=t))] == ["x", "t0", "t1", "t0_bar"]
+
+
+def test_equations_locations_and_constants_are_set_once_when_verifying():
+    # They are slotted classes, not frozen dataclasses (speed); the tests run with SYMGRAD_VERIFY=1, under which
+    # a stage that assigns to a built equation, location or constant fails at the assignment.
+    loc = Loc("m.py", 3, 4, "y = x", "f")
+    eqn = Eqn((Var("y"),), "neg", (Var("x"),), loc)
+    for obj, field, value in ((eqn, "op", "exp"), (loc, "line", 4), (Const(1.0), "value", 2.0)):
+        with pytest.raises(IRError, match="already set"):
+            setattr(obj, field, value)
+    assert loc.reversed().reverse and not loc.reverse and eqn.op == "neg"
