@@ -7,6 +7,7 @@ stage, for debugging and for the tests that check every pass keeps results bit-i
 
 from __future__ import annotations
 
+import functools
 import gc
 from dataclasses import dataclass
 
@@ -23,14 +24,35 @@ from .targets.numpy import emit_module as emit_numpy
 from .targets.python import emit_entry, emit_module
 
 
+KEEP_IR_EQUATIONS = 20_000
+"""Past this many equations, `Compiled` does not keep the optimized IR: it would stay alive through Python's
+`compile()` of the module, the peak of memory (the 10,000-step chain: 90,000 equations, 30 MB beside compile()'s
+own 128 MB), and as long as the function lives. `.ir` then compiles it again when asked, as the persistent
+cache's modules do: the same IR, since compilation is deterministic."""
+
+
 @dataclass(frozen=True)
 class Compiled:
-    ir: Function  # the optimized value-and-gradient IR
+    kept_ir: Function | None  # the optimized value-and-gradient IR, or None where it was not kept (`ir`)
     source: str  # the generated module's text
     filename: str  # the pseudo-filename it was compiled under
     value_and_grad: object  # the generated <name>_value_and_grad
     grad: object  # the generated <name>_grad
     code: object = None  # the module's code object (the persistent cache keeps it)
+    request: tuple = ()  # (fun, wrt, shapes, optimized): what `ir` compiles again if the IR was not kept
+
+    @functools.cached_property
+    def ir(self) -> Function:
+        """The optimized value-and-gradient IR (for a large function compiled again at the first access)."""
+        if self.kept_ir is not None:
+            return self.kept_ir
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            return deep.run(_differentiated, *self.request)
+        finally:
+            if paused:
+                gc.enable()
 
 
 def stages(fun, wrt: tuple[int, ...] | None = None, shapes: dict | None = None) -> dict[str, Function]:
@@ -74,24 +96,30 @@ def emit(fn: Function, *, bare: bool, target: str = "python", reduce: str | None
     return emit_module(fn, bare=bare)
 
 
+def _differentiated(fun, wrt, shapes: dict | None, optimized: bool) -> Function:
+    # (the lowered IR is not kept: it would stay alive through Python's compile(), the peak of memory)
+    differentiated = reverse(lower(fun, shapes, wrt), wrt)
+    return optimize(differentiated) if optimized else differentiated
+
+
 def _compile(fun, wrt, *, bare: bool, optimized: bool, shapes: dict | None, target: str, reduce) -> Compiled:
-    differentiated = reverse(lower(fun, shapes, wrt), wrt)  # (the lowered IR is not kept: it would stay
-    # alive through Python's compile() below, the peak of memory, for nothing)
-    if optimized:
-        differentiated = optimize(differentiated)
+    differentiated = _differentiated(fun, wrt, shapes, optimized)
     text = emit(differentiated, bare=bare, target=target, reduce=reduce)
     origin = f"{differentiated.origin.file}:{differentiated.origin.line}"
     filename = loader.pseudo_filename(differentiated.qualname, origin)
+    name = differentiated.name
+    kept = differentiated if len(differentiated.body) <= KEEP_IR_EQUATIONS else None
+    del differentiated  # (what is not kept is freed before compile(): nothing else refers to it)
     code = compile(text, filename, "exec")
     namespace = loader.load(text, filename, code)
-    name = differentiated.name
     return Compiled(
-        ir=differentiated,
+        kept_ir=kept,
         source=text,
         filename=filename,
         value_and_grad=namespace[f"{name}_value_and_grad"],
         grad=namespace[f"{name}_grad"],
         code=code,
+        request=(fun, wrt, shapes, optimized),
     )
 
 
@@ -171,7 +199,7 @@ def _compile_chain(fun, chain, shapes, mode):
     namespace = loader.load(text, filename, code)
     if built.entry in GRADIENTS:
         return Compiled(
-            ir=fn, source=text, filename=filename, value_and_grad=namespace[f"{fn.name}_value_and_grad"],
+            kept_ir=fn, source=text, filename=filename, value_and_grad=namespace[f"{fn.name}_value_and_grad"],
             grad=namespace[f"{fn.name}_grad"], code=code,
         )  # fmt: skip
     return CompiledEntry(fn, text, filename, namespace[f"{fn.name}_{built.entry}"], built.layout)

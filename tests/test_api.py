@@ -203,3 +203,16 @@ def test_a_wrong_number_of_arguments_names_the_users_function():
         with pytest.raises(TypeError) as compiled:
             symgrad.value_and_grad(two)(*args)
         assert str(compiled.value) == str(plain.value)  # "two() missing 1 required positional argument: 'y'"
+
+
+def test_a_large_function_does_not_keep_its_ir_and_compiles_the_same_again_when_asked(monkeypatch):
+    # Past KEEP_IR_EQUATIONS the optimized IR is freed before Python's compile() of the module (the peak of
+    # memory); `.ir` compiles it again: the same listing as a compilation that kept it, computed once.
+    from symgrad import pipeline
+
+    kept = pipeline.compile_function(corpus.api_example, (0, 1), bare=False)
+    monkeypatch.setattr(pipeline, "KEEP_IR_EQUATIONS", 3)
+    dropped = pipeline.compile_function(corpus.api_example, (0, 1), bare=False)
+    assert kept.kept_ir is not None and dropped.kept_ir is None
+    assert dropped.source == kept.source and dropped.value_and_grad(1.0, 2.0) == kept.value_and_grad(1.0, 2.0)
+    assert str(dropped.ir) == str(kept.ir) and dropped.ir is dropped.ir
