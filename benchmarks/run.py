@@ -16,8 +16,8 @@ torch and jax only when installed (never dependencies).
 
 Compile time: source-to-callable time of chains of 100, 1,000 and 10,000 steps (3 IR ops each), the time of
 each compiler stage (each the best of 3 runs, as Python's compile() of the text is), the generated size, the
-peak memory on the decorator's path, `value_and_grad(f).compiled` (tracemalloc), and SymPy's diff + lambdify of the same chains in a subprocess stopped
-after 120 s.
+peak memory on the decorator's path, `value_and_grad(f).compiled` (tracemalloc), and SymPy's diff + lambdify
+of the same chains in a subprocess stopped after 120 s.
 """
 
 from __future__ import annotations
@@ -315,9 +315,10 @@ def compile_scaling(directory, sizes, sympy_sizes, log) -> list[str]:
         spec.loader.exec_module(module)
         # peak memory on the decorator's path (the stages one by one keep every stage's IR alive at once)
         tracemalloc.start()
-        symgrad.value_and_grad(module.f).compiled
+        compiled = symgrad.value_and_grad(module.f).compiled
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
+        del compiled
         api._cache.clear()
         # timed again without tracemalloc's overhead, best of 3 per stage as Python's compile() is (one run on a
         # shared machine can take a burst of load in any stage: 3.1 s of emission once, 0.6 s usually)

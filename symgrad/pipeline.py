@@ -23,7 +23,6 @@ from .targets.numba import emit_module as emit_numba
 from .targets.numpy import emit_module as emit_numpy
 from .targets.python import emit_entry, emit_module
 
-
 KEEP_IR_EQUATIONS = 20_000
 """Past this many equations, `Compiled` does not keep the optimized IR: it would stay alive through Python's
 `compile()` of the module, the peak of memory (the 10,000-step chain: 90,000 equations, 30 MB beside compile()'s
