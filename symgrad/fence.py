@@ -99,7 +99,7 @@ def decoration_error(fun) -> UnsupportedSyntax | None:
     if not inspect.isfunction(fun):
         return None
     try:
-        src = get_source(fun)
+        src = get_source(fun, keep_once=True)  # its compilation reads it next
     except Exception:  # reported by the first call, as before the fence ran at decoration
         return None
     try:

@@ -62,15 +62,17 @@ _NO_SOURCE_HINT = (
 # across files when only comments differ): a file edited later is not what runs until it is reloaded, and
 # reloading makes new code objects. A helper inlined at many calls is read once, not once per call.
 _parsed: dict[int, tuple] = {}
-# Only functions up to this many lines are kept: their ASTs are small (a 10,000-line function's is 35 MB, and is
-# read two or three times in all, while a helper inlined at many calls is short).
+# Only functions up to this many lines are kept: their ASTs are small (a 10,000-line function's is 35 MB, while
+# a helper inlined at many calls is short). A longer one read with `keep_once` (the decorator's language check)
+# is kept for one more read only: its compilation's, which then does not parse it again (160 ms at 10,000 lines).
 MEMO_LINES = 400
 
 # inspect's test for the line a definition starts on (inspect.findsource, for code objects)
 _DEFINITION = re.compile(r"^(\s*def\s)|(\s*async\s+def\s)|(.*(?<!\w)lambda(:|\s))|^(\s*@)")
 
 
-def get_source(fun) -> Source:
+def get_source(fun, keep_once: bool = False) -> Source:
+    """The function's parsed source. `keep_once`: a function too long to memoize is kept for the next read."""
     name = getattr(fun, "__qualname__", repr(fun))
     if not inspect.isfunction(fun):
         raise SymgradError(
@@ -81,10 +83,12 @@ def get_source(fun) -> Source:
     found = _parsed.get(key)
     if found is None or found[0]() is not code:
         node, lines = _parse(fun, code, name)
-        if len(lines) <= MEMO_LINES:
+        if len(lines) <= MEMO_LINES or keep_once:
             _parsed[key] = (weakref.ref(code, lambda _, key=key: _parsed.pop(key, None)), node, lines)
     else:
         _, node, lines = found
+        if len(lines) > MEMO_LINES:
+            _parsed.pop(key, None)  # kept for this one read
     return Source(fun=fun, filename=code.co_filename, node=node, lines=lines)
 
 

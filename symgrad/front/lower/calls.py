@@ -120,7 +120,9 @@ class Calls:
                 usage = f"{name}({', '.join(op.primitive.params)})"
             if node.keywords:
                 raise frame.error(node.keywords[0], f"{name}() takes no keyword arguments here", f"write {usage}")
-            obj = self._callee_object(frame, func)
+            # (the object is looked up again only where the op has two spellings: math.log's base, math.hypot's
+            # arguments; once per call of every other op, it cost a name lookup for nothing)
+            obj = self._callee_object(frame, func) if callee.op in ("log", "hypot") else None
             if obj in (math.log, ops.log) and len(node.args) == 2:  # log(x) / log(base), bit for bit as math's
                 x, base = (self.scalar(frame, a, self.expr(frame, a), f"an argument of {name}()") for a in node.args)
                 return self.emit(
