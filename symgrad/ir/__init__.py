@@ -109,7 +109,9 @@ class Loc:
     def describe(self, top: Loc | None = None) -> str:
         """`line N: source`, naming the function (and file) when it differs from `top`'s (inlined code)."""
         where = f"line {self.line}"
-        if top is not None and (self.func, self.file) != (top.func, top.file):
+        if top is None or (self.func == top.func and self.path == top.path):  # (no base names to compute)
+            return f"{where}: {self.text.strip()}"
+        if (self.func, self.file) != (top.func, top.file):
             where = f"{self.func}, {where}" if self.file == top.file else f"{self.func}, {self.file} {where}"
         return f"{where}: {self.text.strip()}"
 
