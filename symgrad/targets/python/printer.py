@@ -385,8 +385,10 @@ class BodyPrinter:
         inlined, defining = self.inlined, self.defining
         # (a loop, not a recursive closure: compilation runs with the garbage collector paused, and a closure
         # that calls itself is a cycle that would keep these tables alive until the end)
-        for i, eqn in enumerate(self.statements):
-            pending = [eqn]
+        end = len(self.statements)
+        returned = [defining[g] for g in self.returned]  # the return reads through the gradients printed in it
+        reads = itertools.chain(((i, [eqn]) for i, eqn in enumerate(self.statements)), [(end, returned)])
+        for i, pending in reads:
             while pending:
                 for arg in pending.pop().args:
                     if arg.__class__ is Var:
@@ -395,16 +397,6 @@ class BodyPrinter:
                         else:
                             last_use[arg] = i
                             counts[arg] = counts.get(arg, 0) + 1
-        end = len(self.statements)
-        pending = [defining[g] for g in self.returned]
-        while pending:  # what the return reads through the gradients printed in it
-            for arg in pending.pop().args:
-                if arg.__class__ is Var:
-                    if arg in inlined:
-                        pending.append(defining[arg])
-                    else:
-                        last_use[arg] = end
-                        counts[arg] = counts.get(arg, 0) + 1
         self._read_counts = counts
         for atom in self.fn.outs:
             if isinstance(atom, Var):
