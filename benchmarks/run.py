@@ -14,7 +14,7 @@ symgrad's decorated `value_and_grad(f)`; the generated function itself (what an 
 symgrad's tape engine; PyPI micrograd where its ops suffice; SymPy diff + lambdify(cse=True, modules="math");
 torch and jax only when installed (never dependencies).
 
-Compile time: decorator-to-callable time of chains of 100, 1,000 and 10,000 steps (3 IR ops each; best of 3,
+Compile time: decorator-to-callable time of chains of 100, 1,000 and 10,000 steps (3 IR ops each; best of 5,
 each for a new function), the time of the compiler's stages run one by one (each the best of 3 runs, as
 Python's compile() of the text is; the decorator's language check is not among them), the generated size, the
 peak memory on the decorator's path, `value_and_grad(f).compiled` (tracemalloc), and SymPy's diff + lambdify
@@ -325,7 +325,7 @@ def compile_scaling(directory, sizes, sympy_sizes, log) -> list[str]:
         # shared machine can take a burst of load in any stage: 3.1 s of emission once, 0.6 s usually)
         runs = [compile_stages(module.f) for _ in range(3)]
         untraced = {key: min(run[key] for run in runs) for key in runs[0]}
-        total = min(decorator_to_callable(spec) for _ in range(3))
+        total = min(decorator_to_callable(spec) for _ in range(5))  # (runs here vary up to 2x)
         sympy_text = sympy_chain_seconds(steps) if steps in sympy_sizes else "not run"
         ratio = total / untraced["compile()"]
         peak_text = f"peak {peak / 1e6:.1f} MB"
