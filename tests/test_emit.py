@@ -275,3 +275,30 @@ def test_a_temporary_used_once_is_inlined_even_where_its_adjoint_is_printed(tmp_
     assert math.isclose(value, out.data, rel_tol=1e-15)
     for got, leaf in zip(gradient, leaves, strict=True):
         assert math.isclose(got, leaf.grad, rel_tol=1e-12)
+
+
+def test_gradients_move_into_the_return_only_where_raising_operations_keep_their_order():
+    # The sweep computes y_bar (a division: ZeroDivisionError at y = 0) before x_bar (a log: ValueError at
+    # x = -1); the return lists x_bar first. Printing both there would raise ValueError at (-1, 0), where the
+    # program raises ZeroDivisionError, so only the gradient that cannot raise moves: here none but z's.
+    from symgrad.ir import Builder, Function, Loc, Param, Var
+    from symgrad.targets.python import emit_module
+
+    loc = Loc("/somewhere/t.py", 3, 4, "    return x + y + z\n", "f")
+    x, y, z = (Var(name, user=True) for name in "xyz")
+    b = Builder().at(loc)
+    value = b.add(b.add(x, y), z)
+    b.at(loc.reversed())
+    y_bar = b.emit("div", 1.0, y, primal=y)
+    x_bar = b.emit("log", x, primal=x)
+    z_bar = b.emit("mul", 2.0, z, primal=z)
+    params = tuple(Param(v, v.hint) for v in (x, y, z))
+    fn = Function("f", "f", params, tuple(b.eqns), (value, x_bar, y_bar, z_bar), loc, frozenset("xyz"), (0, 1, 2),
+                  differentiated=True)  # fmt: skip
+    text = emit_module(fn, bare=False)
+    assert "    y_bar = 1.0 / y\n    x_bar = log(x)\n" in text and "        2.0 * z,  # z_bar\n" in text, text
+    namespace: dict = {}
+    exec(compile(text, "<test>", "exec"), namespace)
+    with pytest.raises(ZeroDivisionError):
+        namespace["f_value_and_grad"](-1.0, 0.0, 1.0)
+    assert namespace["f_value_and_grad"](2.0, 4.0, 1.5) == (7.5, (math.log(2.0), 0.25, 3.0))
