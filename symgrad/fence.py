@@ -11,10 +11,10 @@ code object), so the first call does not walk it again.
 from __future__ import annotations
 
 import ast
-import gc
 import inspect
 import weakref
 
+from . import collector
 from .errors import UnsupportedSyntax
 from .source import Source, get_source
 
@@ -99,30 +99,19 @@ def decoration_error(fun) -> UnsupportedSyntax | None:
     where it always did, so decorating never fails where compiling would not."""
     if not inspect.isfunction(fun):
         return None
-    # Parsing makes an object per AST node, all alive until the check ends: the cyclic garbage collector would
-    # scan them again and again (a fifth of decorating a 10,000-line function). It is paused, as compilation
-    # pauses it.
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        return _decoration_error(fun)
-    finally:
-        if paused:
-            gc.enable()
-
-
-def _decoration_error(fun) -> UnsupportedSyntax | None:
-    try:
-        src = get_source(fun, keep_once=True)  # its compilation reads it next
-    except Exception:  # reported by the first call, as before the fence ran at decoration
+    with collector.paused():  # (an object per AST node, alive until the check ends: a fifth of decorating
+        # a 10,000-line function was the collector scanning them)
+        try:
+            src = get_source(fun, keep_once=True)  # its compilation reads it next
+        except Exception:  # reported by the first call, as before the fence ran at decoration
+            return None
+        try:
+            check(src)
+        except UnsupportedSyntax as exc:
+            return exc.with_traceback(None)
+        except Exception:  # likewise
+            return None
         return None
-    try:
-        check(src)
-    except UnsupportedSyntax as exc:
-        return exc.with_traceback(None)
-    except Exception:  # likewise
-        return None
-    return None
 
 
 def check(src: Source) -> None:

@@ -8,10 +8,9 @@ stage, for debugging and for the tests that check every pass keeps results bit-i
 from __future__ import annotations
 
 import functools
-import gc
 from dataclasses import dataclass
 
-from . import deep, derivatives
+from . import collector, deep, derivatives
 from . import load as loader
 from .derivatives import Request
 from .errors import SymgradError
@@ -45,13 +44,8 @@ class Compiled:
         """The optimized value-and-gradient IR (for a large function compiled again at the first access)."""
         if self.kept_ir is not None:
             return self.kept_ir
-        paused = gc.isenabled()
-        gc.disable()
-        try:
+        with collector.paused():
             return deep.run(_differentiated, *self.request)
-        finally:
-            if paused:
-                gc.enable()
 
 
 def stages(fun, wrt: tuple[int, ...] | None = None, shapes: dict | None = None) -> dict[str, Function]:
@@ -74,15 +68,8 @@ def compile_function(
     reduce: str | None = None,
 ) -> Compiled:
     """`shapes`: specialize on list lengths (see `lower.lower`); `target`, `reduce`: see `emit`."""
-    # Compilation allocates many small objects that all stay alive until it ends; the cyclic garbage collector
-    # would rescan them again and again (a third of the time of a 10,000-step chain). It is paused meanwhile.
-    paused = gc.isenabled()
-    gc.disable()
-    try:
+    with collector.paused():  # (compilation's objects all live until it ends: scanning them is wasted)
         return deep.run(_compile, fun, wrt, bare=bare, optimized=optimized, shapes=shapes, target=target, reduce=reduce)
-    finally:
-        if paused:
-            gc.enable()
 
 
 def emit(fn: Function, *, bare: bool, target: str = "python", reduce: str | None = None) -> str:
@@ -180,13 +167,8 @@ def compile_chain(fun, chain: tuple[Request, ...], shapes: dict | None = None, m
 
 
 def _compile_chain(fun, chain, shapes, mode):
-    paused = gc.isenabled()
-    gc.disable()
-    try:
+    with collector.paused():
         built = build(fun, chain, shapes, mode)
-    finally:
-        if paused:
-            gc.enable()
     fn = built.fn
     if built.entry in GRADIENTS:
         text = emit_module(fn, bare=chain[-1].bare)

@@ -290,27 +290,16 @@ class BodyPrinter:
 
         for _ in range(3):
             changed = False
-            # the raising operations run so far: the latest by program position, and the latest of another kind
-            first, second = (-1, None), (-1, None)
+            ran = _NOTHING_RAN
             for i, eqn in enumerate(body):
                 if eqn.outs[0] in inlined:
                     continue
                 found = inlined_raising(eqn, [])
                 runs = [position[v] for v in found] + ([i] if eqn.op not in _CANNOT_RAISE else [])
                 for attempt in (0, 1):
-                    top, other = first, second
-                    for p in runs:
-                        k = kind(p)
-                        if (top[0] if top[1] != k else other[0]) > p:
-                            break  # an operation of another kind, later in the program, has run already
-                        if k == top[1]:
-                            top = (max(top[0], p), k)
-                        elif p > top[0]:
-                            top, other = (p, k), top
-                        elif p > other[0]:
-                            other = (p, k)
-                    else:
-                        first, second = top, other
+                    after = _ran_in_order(ran, runs, kind)
+                    if after is not None:
+                        ran = after
                         break
                     if attempt == 0:  # the inlined ones get lines of their own; the statement itself stays
                         inlined.difference_update(found)
@@ -374,7 +363,7 @@ class BodyPrinter:
             for p in runs(eqn.outs[0])
         ]  # fmt: skip
         sequence += [p for g in moved for p in runs(g)]
-        if not _in_raising_order(sequence, lambda p: _RAISES.get(body[p].op, p)):
+        if _ran_in_order(_NOTHING_RAN, sequence, lambda p: _RAISES.get(body[p].op, p)) is None:
             chosen = {g for g in moved if not runs(g)}
         return frozenset(chosen)
 
@@ -682,19 +671,26 @@ class BodyPrinter:
         raise AssertionError(f"no printer {printer!r}")
 
 
-def _in_raising_order(positions, kind) -> bool:
-    """Whether raising operations run in this order (their program positions) raise what the program raises:
-    none runs after an operation of another kind (`kind`) that comes later in the program."""
-    top, other = (-1, None), (-1, None)  # the latest position run so far, and the latest of another kind
+_NOTHING_RAN = ((-1, None), (-1, None))
+
+
+def _ran_in_order(ran, positions, kind):
+    """Raising operations run in this order (their program positions) after those summed up in `ran`: the new
+    summary, or None where one runs after an operation of another kind (`kind`) that comes later in the program
+    (then the printed program could raise another error than the user's). A summary is the latest position run
+    so far with its kind, and the latest of another kind."""
+    top, other = ran
     for p in positions:
         k = kind(p)
         if (top[0] if top[1] != k else other[0]) > p:
-            return False
+            return None
         if k == top[1]:
             top = (max(top[0], p), k)
         elif p > top[0]:
             top, other = (p, k), top
-    return True
+        elif p > other[0]:
+            other = (p, k)
+    return top, other
 
 
 def bound_depth(eqns, inlined: set) -> None:
